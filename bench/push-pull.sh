@@ -1,0 +1,390 @@
+#!/usr/bin/env bash
+# Push/pull benchmark: Gantry's registry against CNCF Distribution (Debian's docker-registry), in one run.
+#
+#   bench/push-pull.sh               # 1 GiB image in 4 layers, 5 rounds, real Gantry
+#   bench/push-pull.sh --self-test   # a second Distribution stands in for Gantry (checks the script itself)
+#
+# What it does:
+#   1. builds one OCI image with umoci from random data (BENCH_IMAGE_MIB split in BENCH_LAYERS layers) and caches it
+#      under BENCH_WORK, so re-runs skip this step;
+#   2. starts Distribution (own config, fresh storage dir) and Gantry (fresh GANTRY_DATA_DIR) on free loopback ports;
+#   3. per round (the first registry alternates): skopeo push into a fresh repository dev/bench/rN/app:rN, skopeo pull
+#      into a fresh dir:, each timed with date +%s.%N; skopeo's blob-info cache is deleted before every copy so that
+#      it never tries cross-repository mounts;
+#   4. prints medians, MiB/s and Gantry/Distribution ratios;
+#   5. dedup check: pushes the image into dev/dedup/{a,b,c,d} on both and compares `du -sb` of the blob stores with
+#      the image size;
+#   6. prints a Markdown snippet for docs/benchmarks.md. Writes nothing into the repository.
+#
+# Environment (all optional):
+#   BENCH_IMAGE_MIB=1024  BENCH_LAYERS=4  BENCH_ROUNDS=5  BENCH_WORK=/tmp/gantry-bench
+#   GANTRY_HOME=<repo root of this script>   JAVA_HOME=<newest JDK 21+ under /usr/lib/jvm>
+#   BENCH_DIST_PORT / BENCH_GANTRY_PORT      fixed ports instead of free ones
+#   BENCH_GANTRY_CMD   command line that starts "Gantry" instead of the jar (run with bash -c; GANTRY_PORT,
+#                      QUARKUS_HTTP_PORT and GANTRY_DATA_DIR are exported to it)
+#   BENCH_GANTRY_BLOBS blob directory inside GANTRY_DATA_DIR used by the dedup check (default: blobs)
+#   BENCH_SELF_TEST=1  same as --self-test
+#   BENCH_KEEP=1       keep the run's temporary data dirs and logs (for debugging)
+set -euo pipefail
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+
+SELF_TEST="${BENCH_SELF_TEST:-0}"
+for arg in "$@"; do
+  case "$arg" in
+    --self-test) SELF_TEST=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+GANTRY_HOME="${GANTRY_HOME:-$(cd "$SCRIPT_DIR/.." && pwd)}"
+IMAGE_MIB="${BENCH_IMAGE_MIB:-1024}"
+LAYERS="${BENCH_LAYERS:-4}"
+ROUNDS="${BENCH_ROUNDS:-5}"
+WORK="${BENCH_WORK:-/tmp/gantry-bench}"
+GANTRY_BLOBS_SUBDIR="${BENCH_GANTRY_BLOBS:-blobs}"
+SKOPEO_CACHE=/var/lib/containers/cache/blob-info-cache-v1.boltdb
+ORIG_CMD="$0${*:+ $*}"
+ORIG_ENV="$(env | grep -E '^(BENCH_[A-Z_]+|GANTRY_HOME)=' | sort | tr '\n' ' ' || true)"
+
+for v in IMAGE_MIB LAYERS ROUNDS; do
+  [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "$v must be a positive integer (got '${!v}')" >&2; exit 2; }
+done
+((IMAGE_MIB >= LAYERS)) || { echo "BENCH_IMAGE_MIB must be >= BENCH_LAYERS" >&2; exit 2; }
+for tool in skopeo umoci docker-registry curl jq openssl awk du; do
+  command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 2; }
+done
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Run directory and cleanup
+mkdir -p "$WORK"
+RUN_DIR="$(mktemp -d "$WORK/run.XXXXXX")"
+LOG="$RUN_DIR/bench.log"
+PIDS=()
+cleanup() {
+  local rc=$?
+  set +e
+  for pid in "${PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+    fi
+  done
+  if [[ $rc -eq 130 || $rc -eq 143 ]]; then
+    log "interrupted; stopped the registries and removed $RUN_DIR"
+    rm -rf "$RUN_DIR"
+  elif [[ "${BENCH_KEEP:-0}" == 1 || $rc -ne 0 ]]; then
+    if [[ $rc -ne 0 ]]; then
+      log "failed (exit $rc); last lines of the logs in $RUN_DIR:"
+      for f in "$RUN_DIR"/*.log; do [[ -f "$f" ]] && { echo "--- $f" >&2; tail -n 8 "$f" | cut -c1-400 >&2; }; done
+      # keep logs, drop the (large) data
+      rm -rf "$RUN_DIR"/data-* "$RUN_DIR"/pull
+    fi
+    log "kept $RUN_DIR"
+  else
+    rm -rf "$RUN_DIR"
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. The test image (cached)
+IMAGE_DIR="$WORK/image-${IMAGE_MIB}MiB-${LAYERS}layers"
+IMAGE_REF="oci:$IMAGE_DIR/layout:bench"
+
+build_image() {
+  local tmp="$WORK/image-build.$$" per_layer rest i mib
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  per_layer=$((IMAGE_MIB / LAYERS)); rest=$((IMAGE_MIB % LAYERS))
+  log "building the test image: $IMAGE_MIB MiB of random data in $LAYERS layers (cached in $IMAGE_DIR)"
+  umoci init --layout "$tmp/layout"
+  umoci new --image "$tmp/layout:bench"
+  umoci config --image "$tmp/layout:bench" --config.cmd /bin/true --author gantry-bench
+  for ((i = 1; i <= LAYERS; i++)); do
+    mib=$per_layer; ((i == LAYERS)) && mib=$((per_layer + rest))
+    openssl rand -out "$tmp/layer$i.bin" $((mib * 1024 * 1024))
+    # one insert = one layer; random data does not compress, so each gzip layer is ~mib MiB
+    umoci insert --image "$tmp/layout:bench" --history.created_by "gantry-bench layer $i" "$tmp/layer$i.bin" "/data/layer$i.bin"
+    rm -f "$tmp/layer$i.bin"
+  done
+  umoci gc --layout "$tmp/layout"
+  rm -rf "$IMAGE_DIR"; mkdir -p "$IMAGE_DIR"
+  mv "$tmp/layout" "$IMAGE_DIR/layout"; rm -rf "$tmp"
+  touch "$IMAGE_DIR/complete"
+}
+[[ -f "$IMAGE_DIR/complete" ]] || build_image
+
+MANIFEST_DIGEST="$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "bench") | .digest' "$IMAGE_DIR/layout/index.json")"
+MANIFEST_FILE="$IMAGE_DIR/layout/blobs/${MANIFEST_DIGEST/://}"
+[[ -f "$MANIFEST_FILE" ]] || die "cached image is broken; delete $IMAGE_DIR"
+IMAGE_BYTES="$(jq '[.config.size] + [.layers[].size] | add' "$MANIFEST_FILE")"
+IMAGE_LAYERS="$(jq '.layers | length' "$MANIFEST_FILE")"
+IMAGE_MIB_REAL="$(awk -v b="$IMAGE_BYTES" 'BEGIN{printf "%.1f", b/1048576}')"
+log "image: $IMAGE_LAYERS layers + config = $IMAGE_BYTES bytes ($IMAGE_MIB_REAL MiB), manifest $MANIFEST_DIGEST"
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. The servers
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local p
+  for _ in $(seq 200); do
+    p=$((20000 + RANDOM % 30000))
+    port_in_use "$p" || { echo "$p"; return; }
+  done
+  die "no free port found"
+}
+
+wait_v2() { # name url pid timeout_s
+  local name=$1 url=$2 pid=$3 timeout=$4 code t0=$SECONDS
+  while :; do
+    kill -0 "$pid" 2>/dev/null || die "$name exited before answering $url"
+    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)"
+    [[ "$code" == 200 ]] && return 0
+    ((SECONDS - t0 < timeout)) || die "$name did not answer GET $url with 200 within ${timeout}s (last: $code)"
+    sleep 0.2
+  done
+}
+
+start_distribution() { # name port datadir -> sets LAST_PID
+  local name=$1 port=$2 data=$3 cfg="$RUN_DIR/$1.yml"
+  mkdir -p "$data"
+  cat >"$cfg" <<EOF
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+EOF
+  docker-registry serve "$cfg" >"$RUN_DIR/$name.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
+pick_java() {
+  if [[ -n "${JAVA_HOME:-}" ]]; then echo "$JAVA_HOME"; return; fi
+  local d v best="" bestv=0
+  for d in /usr/lib/jvm/*/; do
+    d="${d%/}"
+    [[ -x "$d/bin/java" && ! -L "$d" ]] || continue
+    v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$d/release" 2>/dev/null || true)"
+    [[ -n "$v" ]] || v="$("$d/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')"
+    [[ -n "$v" ]] && ((v >= 21 && v > bestv)) && { best=$d; bestv=$v; }
+  done
+  [[ -n "$best" ]] || die "no JDK 21+ under /usr/lib/jvm; set JAVA_HOME"
+  echo "$best"
+}
+
+DIST_PORT="${BENCH_DIST_PORT:-$(free_port)}"
+GANTRY_PORT="${BENCH_GANTRY_PORT:-$(free_port)}"
+while [[ "$GANTRY_PORT" == "$DIST_PORT" ]]; do GANTRY_PORT="$(free_port)"; done
+DIST_DATA="$RUN_DIR/data-distribution"
+GANTRY_DATA="$RUN_DIR/data-gantry"
+DIST_BLOBS="$DIST_DATA/docker/registry/v2/blobs"
+
+log "starting Distribution on 127.0.0.1:$DIST_PORT"
+start_distribution distribution "$DIST_PORT" "$DIST_DATA"; DIST_PID=$LAST_PID
+
+GANTRY_LABEL="Gantry"
+GANTRY_VERSION=""
+if [[ "$SELF_TEST" == 1 ]]; then
+  GANTRY_LABEL="Gantry (self-test: 2nd Distribution)"
+  log "SELF-TEST: starting a second Distribution in place of Gantry on 127.0.0.1:$GANTRY_PORT"
+  start_distribution gantry "$GANTRY_PORT" "$GANTRY_DATA"; GANTRY_PID=$LAST_PID
+  GANTRY_BLOBS="$GANTRY_DATA/docker/registry/v2/blobs"
+  GANTRY_VERSION="Distribution $(docker-registry --version | awk '{print $3}')"
+  GANTRY_TIMEOUT=60
+elif [[ -n "${BENCH_GANTRY_CMD:-}" ]]; then
+  mkdir -p "$GANTRY_DATA"
+  log "starting Gantry with BENCH_GANTRY_CMD on 127.0.0.1:$GANTRY_PORT"
+  GANTRY_PORT=$GANTRY_PORT QUARKUS_HTTP_PORT=$GANTRY_PORT GANTRY_DATA_DIR=$GANTRY_DATA \
+    bash -c "$BENCH_GANTRY_CMD" >"$RUN_DIR/gantry.log" 2>&1 &
+  GANTRY_PID=$!; PIDS+=("$GANTRY_PID")
+  GANTRY_BLOBS="$GANTRY_DATA/$GANTRY_BLOBS_SUBDIR"
+  GANTRY_VERSION="custom command: $BENCH_GANTRY_CMD"
+  GANTRY_TIMEOUT=120
+else
+  JAVA_HOME="$(pick_java)"; export JAVA_HOME
+  JAR="$GANTRY_HOME/registry/target/quarkus-app/quarkus-run.jar"
+  if [[ ! -f "$JAR" ]]; then
+    log "building Gantry's registry in $GANTRY_HOME (jar missing)"
+    (cd "$GANTRY_HOME" && ./mvnw -B -q -pl registry -am package -DskipTests) >"$RUN_DIR/build.log" 2>&1 \
+      || die "Gantry build failed, see $RUN_DIR/build.log"
+  fi
+  mkdir -p "$GANTRY_DATA"
+  log "starting Gantry ($JAR, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)) on 127.0.0.1:$GANTRY_PORT"
+  QUARKUS_HTTP_PORT=$GANTRY_PORT GANTRY_DATA_DIR=$GANTRY_DATA \
+    "$JAVA_HOME/bin/java" -jar "$JAR" >"$RUN_DIR/gantry.log" 2>&1 &
+  GANTRY_PID=$!; PIDS+=("$GANTRY_PID")
+  GANTRY_BLOBS="$GANTRY_DATA/$GANTRY_BLOBS_SUBDIR"
+  GANTRY_VERSION="$(git -C "$GANTRY_HOME" rev-parse --short HEAD 2>/dev/null || echo unknown)$(
+    git -C "$GANTRY_HOME" diff --quiet HEAD -- 2>/dev/null || echo '+dirty')"
+  GANTRY_VERSION="commit $GANTRY_VERSION, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
+  GANTRY_TIMEOUT=120
+fi
+
+wait_v2 Distribution "http://127.0.0.1:$DIST_PORT/v2/" "$DIST_PID" 60
+wait_v2 "$GANTRY_LABEL" "http://127.0.0.1:$GANTRY_PORT/v2/" "$GANTRY_PID" "$GANTRY_TIMEOUT"
+log "both registries answer GET /v2/ with 200"
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. Rounds
+declare -A PORT=([dist]=$DIST_PORT [gantry]=$GANTRY_PORT)
+declare -A NAME=([dist]=Distribution [gantry]="$GANTRY_LABEL")
+declare -A PUSH=([dist]="" [gantry]="")
+declare -A PULL=([dist]="" [gantry]="")
+WARNINGS=()
+
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", b - a}'; }
+
+# A real upload: no blob-info cache (no cross-repo mount attempts), fresh repository (HEAD of every blob answers 404).
+push_image() { # key repo:tag -> sets T
+  local key=$1 ref=$2 out="$RUN_DIR/skopeo-push.out" t0 t1
+  rm -f "$SKOPEO_CACHE"
+  sync
+  t0=$(date +%s.%N)
+  skopeo copy --dest-tls-verify=false "$IMAGE_REF" "docker://127.0.0.1:${PORT[$key]}/$ref" >"$out" 2>&1 \
+    || { cat "$out" >>"$LOG"; die "push to ${NAME[$key]} ($ref) failed: $(tail -n 3 "$out")"; }
+  t1=$(date +%s.%N)
+  { echo "### push ${NAME[$key]} $ref"; cat "$out"; } >>"$LOG"
+  if grep -qiE 'skipped|already exists|mount' "$out"; then
+    WARNINGS+=("push to ${NAME[$key]} $ref reused existing blobs (not a full upload): $(grep -ciE 'skipped|already exists' "$out") blob(s)")
+  fi
+  T=$(elapsed "$t0" "$t1")
+}
+
+pull_image() { # key repo:tag -> sets T
+  local key=$1 ref=$2 out="$RUN_DIR/skopeo-pull.out" dest="$RUN_DIR/pull" t0 t1 n
+  rm -rf "$dest"; rm -f "$SKOPEO_CACHE"
+  sync
+  t0=$(date +%s.%N)
+  skopeo copy --src-tls-verify=false "docker://127.0.0.1:${PORT[$key]}/$ref" "dir:$dest" >"$out" 2>&1 \
+    || { cat "$out" >>"$LOG"; die "pull from ${NAME[$key]} ($ref) failed: $(tail -n 3 "$out")"; }
+  t1=$(date +%s.%N)
+  { echo "### pull ${NAME[$key]} $ref"; cat "$out"; } >>"$LOG"
+  # skopeo verified every digest; check that we got the whole image back
+  n=$(find "$dest" -type f ! -name manifest.json ! -name version -printf '%s\n' | awk '{s += $1} END{print s + 0}')
+  [[ "$n" == "$IMAGE_BYTES" ]] || die "pull from ${NAME[$key]} ($ref) returned $n bytes of blobs, expected $IMAGE_BYTES"
+  rm -rf "$dest"
+  T=$(elapsed "$t0" "$t1")
+}
+
+log "$ROUNDS round(s): push then pull, first registry alternates"
+for ((r = 1; r <= ROUNDS; r++)); do
+  if ((r % 2)); then order=(dist gantry); else order=(gantry dist); fi
+  ref="dev/bench/r$r/app:r$r"
+  for key in "${order[@]}"; do
+    push_image "$key" "$ref"; p=$T
+    pull_image "$key" "$ref"; q=$T
+    PUSH[$key]+="$p "; PULL[$key]+="$q "
+    log "round $r: ${NAME[$key]}: push ${p}s, pull ${q}s"
+  done
+done
+
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{v[NR]=$1} END{ if (NR%2) printf "%.3f", v[(NR+1)/2]; else printf "%.3f", (v[NR/2]+v[NR/2+1])/2 }'; }
+minmax() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk 'NR==1{a=$1} {b=$1} END{printf "%.2f–%.2f", a, b}'; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+mibs() { awk -v bytes="$IMAGE_BYTES" -v s="$1" 'BEGIN{ if (s == 0) print "n/a"; else printf "%.0f", bytes / 1048576 / s }'; }
+
+DPUSH=$(median "${PUSH[dist]}"); GPUSH=$(median "${PUSH[gantry]}")
+DPULL=$(median "${PULL[dist]}"); GPULL=$(median "${PULL[gantry]}")
+
+# ---------------------------------------------------------------------------------------------------------------
+# 5. Dedup: the same image in 4 more repositories of each registry
+blob_bytes() { if [[ -d "$1" ]]; then du -sb "$1" | awk '{print $1}'; else echo 0; fi; }
+data_bytes() { du -sb "$1" | awk '{print $1}'; }
+
+DEDUP_REPOS=(dev/dedup/a dev/dedup/b dev/dedup/c dev/dedup/d)
+log "dedup check: pushing the image into ${DEDUP_REPOS[*]} on both registries"
+for key in dist gantry; do
+  for repo in "${DEDUP_REPOS[@]}"; do push_image "$key" "$repo:1"; done
+done
+REPOS_TOTAL=$((ROUNDS + ${#DEDUP_REPOS[@]}))
+DB=$(blob_bytes "$DIST_BLOBS"); GB=$(blob_bytes "$GANTRY_BLOBS")
+DD=$(data_bytes "$DIST_DATA"); GD=$(data_bytes "$GANTRY_DATA")
+GANTRY_BLOBS_NOTE=""
+if [[ ! -d "$GANTRY_BLOBS" ]]; then
+  GANTRY_BLOBS_NOTE=" ($GANTRY_BLOBS does not exist: set BENCH_GANTRY_BLOBS; the data-dir column still counts everything)"
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4 + 6. Report
+CPU="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+MEM="$(free -g | awk '/^Mem:/{print $2 " GiB total, " $7 " GiB available"}')"
+DATE="$(date -u +'%Y-%m-%d %H:%M UTC')"
+DIST_VERSION="$(docker-registry --version | awk '{print $3}')"
+SKOPEO_VERSION="$(skopeo --version | awk '{print $3}')"
+
+raw_rows() {
+  local key
+  for key in dist gantry; do
+    printf '| %s | push | %s |\n' "${NAME[$key]}" "$(sed 's/ $//; s/ /, /g' <<<"${PUSH[$key]}")"
+    printf '| %s | pull | %s |\n' "${NAME[$key]}" "$(sed 's/ $//; s/ /, /g' <<<"${PULL[$key]}")"
+  done
+}
+
+report() {
+  cat <<EOF
+### Push/pull: ${IMAGE_MIB_REAL} MiB image, ${IMAGE_LAYERS} layers, skopeo, loopback — ${DATE}
+
+| median of ${ROUNDS} | Distribution ${DIST_VERSION} | ${GANTRY_LABEL} | Gantry / Distribution |
+|---|---:|---:|---:|
+| push (s) | ${DPUSH} | ${GPUSH} | **$(div "$GPUSH" "$DPUSH")** |
+| pull (s) | ${DPULL} | ${GPULL} | **$(div "$GPULL" "$DPULL")** |
+| push (MiB/s) | $(mibs "$DPUSH") | $(mibs "$GPUSH") | |
+| pull (MiB/s) | $(mibs "$DPULL") | $(mibs "$GPULL") | |
+| push range (s) | $(minmax "${PUSH[dist]}") | $(minmax "${PUSH[gantry]}") | |
+| pull range (s) | $(minmax "${PULL[dist]}") | $(minmax "${PULL[gantry]}") | |
+
+Ratios ≤ 1.00 mean Gantry is as fast or faster. Every round pushes into a fresh repository (\`dev/bench/rN/app:rN\`)
+with skopeo's blob-info cache deleted, so each push uploads every byte: both registries answer a HEAD for a blob that
+already exists in the pushed-to repository (skipping its upload), and a fresh repository avoids that. Pulls go to a
+fresh \`dir:\`; the first registry alternates per round; \`sync\` runs (untimed) before each copy.
+
+Per-round seconds (in round order):
+
+| registry | op | seconds |
+|---|---|---|
+$(raw_rows)
+
+Dedup: the image (${IMAGE_BYTES} bytes) is now in ${REPOS_TOTAL} repositories of each registry (${ROUNDS} bench
+rounds + ${DEDUP_REPOS[*]}):
+
+| | blob store bytes | × image | whole data dir bytes | × image |
+|---|---:|---:|---:|---:|
+| Distribution (\`docker/registry/v2/blobs\`) | ${DB} | $(div "$DB" "$IMAGE_BYTES") | ${DD} | $(div "$DD" "$IMAGE_BYTES") |
+| ${GANTRY_LABEL} (\`${GANTRY_BLOBS#"$GANTRY_DATA"/}\`) | ${GB} | $(div "$GB" "$IMAGE_BYTES") | ${GD} | $(div "$GD" "$IMAGE_BYTES") |
+
+Both stores are content-addressed, so ≈ 1× is expected for each (Distribution de-duplicates within one storage too).
+Promotion into \`qa\`/\`staging\`/\`prod\` is not measured yet (no management API in the server this ran against).${GANTRY_BLOBS_NOTE}
+
+Machine: \`nproc\` = $(nproc), ${CPU:-unknown CPU}, memory ${MEM} (\`free -g\`), $(uname -sr); shared and noisy.
+Versions: skopeo ${SKOPEO_VERSION}, umoci $(umoci --version | awk '{print $3}'), Distribution ${DIST_VERSION}, Gantry: ${GANTRY_VERSION}.
+
+Command: \`${ORIG_ENV}${ORIG_CMD}\`
+EOF
+  if ((${#WARNINGS[@]})); then
+    echo
+    echo "**Warnings:**"
+    printf -- '- %s\n' "${WARNINGS[@]}"
+  fi
+}
+
+echo
+echo "================ Markdown for docs/benchmarks.md ================"
+report
+echo "================================================================="

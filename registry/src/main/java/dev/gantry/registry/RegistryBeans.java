@@ -1,0 +1,76 @@
+package dev.gantry.registry;
+
+import dev.gantry.registry.config.GantryConfig;
+import dev.gantry.registry.registries.Registries;
+import dev.gantry.registry.registries.RegistryDefinitionsFile;
+import dev.gantry.registry.service.BlobService;
+import dev.gantry.registry.service.ManifestService;
+import dev.gantry.registry.service.RepositoryResolver;
+import dev.gantry.registry.service.UploadService;
+import dev.gantry.registry.storage.BlobStore;
+import dev.gantry.registry.storage.Database;
+import dev.gantry.registry.storage.MetadataStore;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/** Wires the registry's parts together; all plain classes, so tests can build them without CDI. */
+@Singleton
+public class RegistryBeans {
+
+    @Produces
+    @Singleton
+    Database database(GantryConfig config) {
+        return Database.open(config);
+    }
+
+    void close(@Disposes Database database) {
+        database.close();
+    }
+
+    @Produces
+    @Singleton
+    BlobStore blobStore(GantryConfig config) {
+        return new BlobStore(config.dataDir());
+    }
+
+    @Produces
+    @Singleton
+    MetadataStore metadataStore(Database database) {
+        return new MetadataStore(database);
+    }
+
+    @Produces
+    @Singleton
+    Registries registries(GantryConfig config, MetadataStore metadata) {
+        Registries registries = Registries.of(config.registriesFile()
+                .map(RegistryDefinitionsFile::read)
+                .orElseGet(Registries::defaultPipeline));
+        registries.persist(metadata);
+        return registries;
+    }
+
+    @Produces
+    @Singleton
+    RepositoryResolver resolver(Registries registries) {
+        return new RepositoryResolver(registries);
+    }
+
+    @Produces
+    @Singleton
+    UploadService uploads(MetadataStore metadata, BlobStore blobs) {
+        return new UploadService(metadata, blobs);
+    }
+
+    @Produces
+    @Singleton
+    ManifestService manifests(MetadataStore metadata, BlobStore blobs) {
+        return new ManifestService(metadata, blobs);
+    }
+
+    @Produces
+    @Singleton
+    BlobService blobs(MetadataStore metadata, BlobStore blobs) {
+        return new BlobService(metadata, blobs);
+    }
+}

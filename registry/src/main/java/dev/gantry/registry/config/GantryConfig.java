@@ -1,0 +1,42 @@
+package dev.gantry.registry.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Gantry's own settings ({@code gantry.*}, or {@code GANTRY_*} in the environment). */
+@ConfigMapping(prefix = "gantry")
+public interface GantryConfig {
+    /** Blobs, uploads and (with SQLite) the metadata database live here. */
+    @WithDefault("data")
+    Path dataDir();
+
+    Storage storage();
+
+    /** A YAML file of Registry resources (the CRD's shape); without it, the default dev → prod pipeline. */
+    Optional<Path> registriesFile();
+
+    Limits limits();
+
+    interface Storage {
+        /** JDBC URL of the metadata database; default: SQLite in the data directory. */
+        Optional<String> jdbcUrl();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        @WithDefault("8")
+        int maxConnections();
+    }
+
+    interface Limits {
+        /** The OCI distribution spec's customary manifest limit. */
+        @WithDefault("4194304")
+        int manifestBytes();
+
+        @WithDefault("1000")
+        int maxPageSize();
+    }
+}

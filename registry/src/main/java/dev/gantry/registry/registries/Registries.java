@@ -1,0 +1,100 @@
+package dev.gantry.registry.registries;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gantry.registry.storage.MetadataStore;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** The named registries this server runs, validated as a whole (members and deploy targets must exist). */
+public final class Registries {
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, RegistryDefinition> byName;
+
+    private Registries(Map<String, RegistryDefinition> byName) {
+        this.byName = byName;
+    }
+
+    /** The quick start's pipeline: dev → qa → staging → prod, and {@code all} over the four, deploying to dev. */
+    public static List<RegistryDefinition> defaultPipeline() {
+        return List.of(
+                RegistryDefinition.local("dev", true, List.of(), false),
+                RegistryDefinition.local("qa", false, List.of("dev"), false),
+                RegistryDefinition.local("staging", false, List.of("qa"), false),
+                RegistryDefinition.local("prod", false, List.of("staging"), true),
+                RegistryDefinition.virtual("all", List.of("dev", "qa", "staging", "prod"), "dev"));
+    }
+
+    public static Registries of(Collection<RegistryDefinition> definitions) {
+        Map<String, RegistryDefinition> byName = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (RegistryDefinition d : definitions) {
+            if (d.name() == null || !DNS_LABEL.matcher(d.name()).matches()) {
+                problems.add("registry name '" + d.name() + "' is not a DNS-1123 label (it is the first path "
+                        + "component of image references)");
+            } else if (byName.putIfAbsent(d.name(), d) != null) {
+                problems.add("registry '" + d.name() + "' is defined twice");
+            }
+            if (d.type() == null) {
+                problems.add("registry '" + d.name() + "': spec.type is required (Local, Remote or Virtual)");
+            }
+        }
+        for (RegistryDefinition d : byName.values()) {
+            if (d.type() == RegistryType.Remote && (d.upstream() == null || d.upstream().url() == null)) {
+                problems.add("registry '" + d.name() + "': spec.upstream.url is required when spec.type is Remote");
+            }
+            if (d.type() == RegistryType.Virtual) {
+                if (d.membersOrEmpty().isEmpty()) {
+                    problems.add("registry '" + d.name() + "': spec.members is required when spec.type is Virtual");
+                }
+                for (String member : d.membersOrEmpty()) {
+                    RegistryDefinition m = byName.get(member);
+                    if (m == null || m.type() == RegistryType.Virtual) {
+                        problems.add("registry '" + d.name() + "': member '" + member + "' is not a defined Local or "
+                                + "Remote registry");
+                    }
+                }
+                if (d.deployTo() != null && (!d.membersOrEmpty().contains(d.deployTo())
+                        || byName.get(d.deployTo()) == null || byName.get(d.deployTo()).type() != RegistryType.Local)) {
+                    problems.add("registry '" + d.name() + "': spec.deployTo '" + d.deployTo() + "' must be a Local "
+                            + "member");
+                }
+            }
+            for (String source : d.promotionSourcesOrEmpty()) {
+                if (!byName.containsKey(source)) {
+                    problems.add("registry '" + d.name() + "': promotion source '" + source + "' is not defined");
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid registries: " + String.join("; ", problems));
+        }
+        return new Registries(byName);
+    }
+
+    public Optional<RegistryDefinition> find(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    public Collection<RegistryDefinition> all() {
+        return byName.values();
+    }
+
+    /** Records the registries in the metadata store, so stored content always names a known registry. */
+    public void persist(MetadataStore metadata) {
+        for (RegistryDefinition d : byName.values()) {
+            try {
+                metadata.putRegistry(d.name(), d.type().name(), JSON.writeValueAsString(d));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

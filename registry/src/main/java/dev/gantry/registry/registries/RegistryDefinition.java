@@ -1,0 +1,43 @@
+package dev.gantry.registry.registries;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * A named registry as the server runs it: the {@code spec} of a Registry resource, plus its name. The registry
+ * module reads the CRD's YAML shape itself, since it must not depend on a Kubernetes library.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RegistryDefinition(String name, RegistryType type, Boolean allowPush, List<String> promotionSources,
+        Boolean immutableTags, Upstream upstream, List<String> members, String deployTo) {
+
+    public record Upstream(String url, String tagFreshness) {
+    }
+
+    public static RegistryDefinition local(String name, boolean allowPush, List<String> promotionSources,
+            boolean immutableTags) {
+        return new RegistryDefinition(name, RegistryType.Local, allowPush, promotionSources, immutableTags, null, null,
+                null);
+    }
+
+    public static RegistryDefinition virtual(String name, List<String> members, String deployTo) {
+        return new RegistryDefinition(name, RegistryType.Virtual, null, null, null, null, members, deployTo);
+    }
+
+    /** Only Local registries take pushes, and those unless told not to. */
+    @JsonIgnore
+    public boolean pushAllowed() {
+        return type == RegistryType.Local && !Boolean.FALSE.equals(allowPush);
+    }
+
+    @JsonIgnore
+    public List<String> membersOrEmpty() {
+        return members == null ? List.of() : members;
+    }
+
+    @JsonIgnore
+    public List<String> promotionSourcesOrEmpty() {
+        return promotionSources == null ? List.of() : promotionSources;
+    }
+}

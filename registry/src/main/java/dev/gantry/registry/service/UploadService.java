@@ -1,0 +1,117 @@
+package dev.gantry.registry.service;
+
+import dev.gantry.api.reference.Digest;
+import dev.gantry.registry.oci.OciError;
+import dev.gantry.registry.storage.BlobStore;
+import dev.gantry.registry.storage.MetadataStore;
+import dev.gantry.registry.storage.RepositoryName;
+import dev.gantry.registry.storage.StorageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Upload sessions: a staging file per session, hashed while it is written (so completing a 1 GiB upload does not
+ * read it again), verified against the client's digest and only then moved under that digest.
+ */
+public final class UploadService {
+    private final MetadataStore metadata;
+    private final BlobStore blobs;
+    private final Map<String, UploadHash> hashes = new ConcurrentHashMap<>();
+
+    public UploadService(MetadataStore metadata, BlobStore blobs) {
+        this.metadata = metadata;
+        this.blobs = blobs;
+    }
+
+    public String start(RepositoryName repo) {
+        String id = UUID.randomUUID().toString();
+        blobs.createUpload(id);
+        metadata.createUpload(id, repo);
+        return id;
+    }
+
+    /** Checks that the session exists and belongs to the repository in the URL; answers its current size. */
+    public long size(String id, RepositoryName repo) {
+        RepositoryName owner = isUuid(id) ? metadata.uploadRepository(id) : null;
+        long size = owner == null ? -1 : blobs.uploadSize(id);
+        if (owner == null || !owner.equals(repo) || size < 0) {
+            throw OciError.BLOB_UPLOAD_UNKNOWN.exception("no upload " + id + " in " + repo);
+        }
+        return size;
+    }
+
+    /**
+     * The running hash of a session, positioned at the end of its staging file; taken exclusively by one request at a
+     * time. Rebuilt from the file after a restart.
+     */
+    public UploadHash acquire(String id) {
+        UploadHash hash = hashes.computeIfAbsent(id, k -> new UploadHash());
+        if (!hash.tryAcquire()) {
+            throw OciError.BLOB_UPLOAD_INVALID.exception("another request is writing to upload " + id);
+        }
+        long size = blobs.uploadSize(id);
+        if (hash.bytes() != size) {
+            try (InputStream in = Files.newInputStream(blobs.uploadPath(id))) {
+                hash.reset();
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    hash.update(buffer, 0, n);
+                }
+            } catch (IOException e) {
+                hash.release();
+                throw new StorageException("cannot re-read upload " + id, e);
+            }
+        }
+        return hash;
+    }
+
+    /** Verifies the digest and stores the blob; on a mismatch the session and its bytes are discarded. */
+    public long complete(String id, RepositoryName repo, Digest expected, UploadHash hash) {
+        long size = blobs.uploadSize(id);
+        String actual = Digest.SHA256.equals(expected.algorithm()) ? hash.sha256Hex() : rehash(id, expected);
+        if (!actual.equals(expected.encoded())) {
+            cancel(id);
+            throw OciError.DIGEST_INVALID.exception("upload " + id + " has digest " + expected.algorithm() + ":"
+                    + actual + ", not " + expected + "; nothing was stored");
+        }
+        blobs.commitUpload(id, expected);
+        metadata.completeUpload(id, repo, expected, size);
+        hashes.remove(id);
+        return size;
+    }
+
+    public void cancel(String id) {
+        metadata.deleteUpload(id);
+        blobs.deleteUpload(id);
+        hashes.remove(id);
+    }
+
+    private String rehash(String id, Digest expected) {
+        try (InputStream in = Files.newInputStream(blobs.uploadPath(id))) {
+            MessageDigest md = MessageDigest.getInstance(expected.algorithm().equals(Digest.SHA512) ? "SHA-512"
+                    : "SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                md.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new StorageException("cannot hash upload " + id, e);
+        }
+    }
+
+    private static boolean isUuid(String id) {
+        try {
+            return UUID.fromString(id).toString().equals(id);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

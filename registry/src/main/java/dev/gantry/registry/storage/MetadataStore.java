@@ -1,0 +1,248 @@
+package dev.gantry.registry.storage;
+
+import dev.gantry.api.reference.Digest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * Everything the registry knows besides blob bytes, in SQL (schema in the package documentation). Each public method
+ * is one transaction, so a client never sees half of an operation.
+ */
+public final class MetadataStore {
+    private final Database db;
+    /** Byte-order comparison on both backends: the spec sorts tags and repositories lexically, not by locale. */
+    private final String collate;
+
+    public MetadataStore(Database db) {
+        this.db = db;
+        this.collate = db.isSqlite() ? "" : " COLLATE \"C\"";
+    }
+
+    // --- registries -------------------------------------------------------------------------------------------
+
+    public void putRegistry(String name, String type, String definitionJson) {
+        Sql.transaction(db, c -> Sql.update(c, "INSERT INTO registries (name, type, definition, created_at) "
+                + "VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET type = excluded.type, "
+                + "definition = excluded.definition", name, type, definitionJson, now()));
+    }
+
+    public List<String> registryNames() {
+        return Sql.read(db, c -> Sql.query(c, "SELECT name FROM registries ORDER BY name" + collate,
+                rs -> rs.getString(1)));
+    }
+
+    // --- blobs ------------------------------------------------------------------------------------------------
+
+    /** The blob's size if the repository may serve it, else -1. */
+    public long blobSizeIn(RepositoryName repo, Digest digest) {
+        Long size = Sql.read(db, c -> Sql.first(c, "SELECT b.size FROM repository_blobs rb JOIN blobs b "
+                + "ON b.digest = rb.digest WHERE rb.registry = ? AND rb.repository = ? AND rb.digest = ?",
+                rs -> rs.getLong(1), repo.registry(), repo.repository(), digest.toString()));
+        return size == null ? -1 : size;
+    }
+
+    /** Records a stored blob and links it into the repository. */
+    public void addBlob(RepositoryName repo, Digest digest, long size) {
+        Sql.transaction(db, c -> {
+            ensureRepository(c, repo);
+            Sql.update(c, "INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) "
+                    + "DO NOTHING", digest.toString(), size, now());
+            linkBlob(c, repo, digest);
+            return null;
+        });
+    }
+
+    /** Mounts a blob from one repository into another; false if the source does not hold it. */
+    public boolean mountBlob(RepositoryName from, RepositoryName to, Digest digest) {
+        return Sql.transaction(db, c -> {
+            Integer held = Sql.first(c, "SELECT 1 FROM repository_blobs WHERE registry = ? AND repository = ? "
+                    + "AND digest = ?", rs -> 1, from.registry(), from.repository(), digest.toString());
+            if (held == null) {
+                return false;
+            }
+            ensureRepository(c, to);
+            linkBlob(c, to, digest);
+            return true;
+        });
+    }
+
+    public boolean unlinkBlob(RepositoryName repo, Digest digest) {
+        return Sql.transaction(db, c -> Sql.update(c, "DELETE FROM repository_blobs WHERE registry = ? AND "
+                + "repository = ? AND digest = ?", repo.registry(), repo.repository(), digest.toString()) > 0);
+    }
+
+    // --- manifests --------------------------------------------------------------------------------------------
+
+    /**
+     * The references of a manifest that the repository does not hold: blobs for an image manifest, child manifests
+     * for an index. Empty when the manifest is whole.
+     */
+    public List<Digest> missingReferences(RepositoryName repo, List<Digest> blobs, List<Digest> manifests) {
+        return Sql.read(db, c -> {
+            List<Digest> missing = new ArrayList<>();
+            for (Digest blob : new LinkedHashSet<>(blobs)) {
+                if (Sql.first(c, "SELECT 1 FROM repository_blobs WHERE registry = ? AND repository = ? AND digest = ?",
+                        rs -> 1, repo.registry(), repo.repository(), blob.toString()) == null) {
+                    missing.add(blob);
+                }
+            }
+            for (Digest child : new LinkedHashSet<>(manifests)) {
+                if (Sql.first(c, "SELECT 1 FROM repository_manifests WHERE registry = ? AND repository = ? "
+                        + "AND digest = ?", rs -> 1, repo.registry(), repo.repository(), child.toString()) == null) {
+                    missing.add(child);
+                }
+            }
+            return missing;
+        });
+    }
+
+    /** Stores a manifest's facts, places it in the repository and, when given, points the tag at it. */
+    public void putManifest(RepositoryName repo, NewManifest m, String tag) {
+        Sql.transaction(db, c -> {
+            ensureRepository(c, repo);
+            String digest = m.digest().toString();
+            Sql.update(c, "INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) "
+                    + "DO NOTHING", digest, m.size(), now());
+            int inserted = Sql.update(c, "INSERT INTO manifests (digest, media_type, artifact_type, subject, "
+                    + "annotations, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING", digest,
+                    m.mediaType(), m.artifactType(), m.subject() == null ? null : m.subject().toString(),
+                    m.annotationsJson(), now());
+            if (inserted > 0) {
+                for (Digest blob : new LinkedHashSet<>(m.blobs())) {
+                    Sql.update(c, "INSERT INTO manifest_references (manifest, child, kind) VALUES (?, ?, 'blob') "
+                            + "ON CONFLICT (manifest, child) DO NOTHING", digest, blob.toString());
+                }
+                for (Digest child : new LinkedHashSet<>(m.manifests())) {
+                    Sql.update(c, "INSERT INTO manifest_references (manifest, child, kind) VALUES (?, ?, "
+                            + "'manifest') ON CONFLICT (manifest, child) DO NOTHING", digest, child.toString());
+                }
+            }
+            linkBlob(c, repo, m.digest());
+            Sql.update(c, "INSERT INTO repository_manifests (registry, repository, digest, created_at) "
+                    + "VALUES (?, ?, ?, ?) ON CONFLICT (registry, repository, digest) DO NOTHING",
+                    repo.registry(), repo.repository(), digest, now());
+            if (tag != null) {
+                Sql.update(c, "INSERT INTO tags (registry, repository, name, digest, updated_at) VALUES (?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (registry, repository, name) DO UPDATE SET digest = excluded.digest, "
+                        + "updated_at = excluded.updated_at", repo.registry(), repo.repository(), tag, digest, now());
+            }
+            return null;
+        });
+    }
+
+    public StoredManifest manifestByDigest(RepositoryName repo, Digest digest) {
+        return Sql.read(db, c -> Sql.first(c, "SELECT m.media_type, b.size FROM repository_manifests rm "
+                + "JOIN manifests m ON m.digest = rm.digest JOIN blobs b ON b.digest = m.digest "
+                + "WHERE rm.registry = ? AND rm.repository = ? AND rm.digest = ?",
+                rs -> new StoredManifest(digest, rs.getString(1), rs.getLong(2)),
+                repo.registry(), repo.repository(), digest.toString()));
+    }
+
+    public StoredManifest manifestByTag(RepositoryName repo, String tag) {
+        return Sql.read(db, c -> Sql.first(c, "SELECT t.digest, m.media_type, b.size FROM tags t "
+                + "JOIN manifests m ON m.digest = t.digest JOIN blobs b ON b.digest = m.digest "
+                + "WHERE t.registry = ? AND t.repository = ? AND t.name = ?",
+                rs -> new StoredManifest(Digest.parse(rs.getString(1)), rs.getString(2), rs.getLong(3)),
+                repo.registry(), repo.repository(), tag));
+    }
+
+    /** Removes a manifest from the repository, with every tag there that points at it. */
+    public boolean deleteManifest(RepositoryName repo, Digest digest) {
+        return Sql.transaction(db, c -> {
+            Sql.update(c, "DELETE FROM tags WHERE registry = ? AND repository = ? AND digest = ?",
+                    repo.registry(), repo.repository(), digest.toString());
+            return Sql.update(c, "DELETE FROM repository_manifests WHERE registry = ? AND repository = ? "
+                    + "AND digest = ?", repo.registry(), repo.repository(), digest.toString()) > 0;
+        });
+    }
+
+    public boolean deleteTag(RepositoryName repo, String tag) {
+        return Sql.transaction(db, c -> Sql.update(c, "DELETE FROM tags WHERE registry = ? AND repository = ? "
+                + "AND name = ?", repo.registry(), repo.repository(), tag) > 0);
+    }
+
+    // --- discovery --------------------------------------------------------------------------------------------
+
+    public boolean repositoryExists(RepositoryName repo) {
+        return Sql.read(db, c -> Sql.first(c, "SELECT 1 FROM repositories WHERE registry = ? AND name = ?",
+                rs -> 1, repo.registry(), repo.repository()) != null);
+    }
+
+    /** Tags in lexical order after {@code last} (exclusive), at most {@code limit}. */
+    public List<String> tags(RepositoryName repo, String last, int limit) {
+        return Sql.read(db, c -> Sql.query(c, "SELECT name FROM tags WHERE registry = ? AND repository = ? "
+                + "AND name" + collate + " > ? ORDER BY name" + collate + " LIMIT ?", rs -> rs.getString(1),
+                repo.registry(), repo.repository(), last == null ? "" : last, limit));
+    }
+
+    /** Repository names ({@code registry/repository}) in lexical order after {@code last}, at most {@code limit}. */
+    public List<String> catalog(String last, int limit) {
+        return Sql.read(db, c -> Sql.query(c, "SELECT registry || '/' || name AS full_name FROM repositories "
+                + "WHERE (registry || '/' || name)" + collate + " > ? ORDER BY full_name" + collate + " LIMIT ?",
+                rs -> rs.getString(1), last == null ? "" : last, limit));
+    }
+
+    public List<Referrer> referrers(RepositoryName repo, Digest subject, String artifactType) {
+        return Sql.read(db, c -> Sql.query(c, "SELECT m.digest, m.media_type, b.size, m.artifact_type, m.annotations "
+                + "FROM repository_manifests rm JOIN manifests m ON m.digest = rm.digest "
+                + "JOIN blobs b ON b.digest = m.digest WHERE rm.registry = ? AND rm.repository = ? AND m.subject = ? "
+                + (artifactType == null ? "" : "AND m.artifact_type = ? ") + "ORDER BY m.digest" + collate,
+                rs -> new Referrer(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5)),
+                artifactType == null
+                        ? new Object[] {repo.registry(), repo.repository(), subject.toString()}
+                        : new Object[] {repo.registry(), repo.repository(), subject.toString(), artifactType}));
+    }
+
+    // --- uploads ----------------------------------------------------------------------------------------------
+
+    public void createUpload(String id, RepositoryName repo) {
+        Sql.transaction(db, c -> Sql.update(c, "INSERT INTO uploads (id, registry, repository, started_at, "
+                + "updated_at) VALUES (?, ?, ?, ?, ?)", id, repo.registry(), repo.repository(), now(), now()));
+    }
+
+    /** The repository an upload session belongs to, or null when there is no such session. */
+    public RepositoryName uploadRepository(String id) {
+        return Sql.read(db, c -> Sql.first(c, "SELECT registry, repository FROM uploads WHERE id = ?",
+                rs -> new RepositoryName(rs.getString(1), rs.getString(2)), id));
+    }
+
+    public void touchUpload(String id) {
+        Sql.transaction(db, c -> Sql.update(c, "UPDATE uploads SET updated_at = ? WHERE id = ?", now(), id));
+    }
+
+    public void deleteUpload(String id) {
+        Sql.transaction(db, c -> Sql.update(c, "DELETE FROM uploads WHERE id = ?", id));
+    }
+
+    /** Completes an upload: the blob is recorded, linked into the repository and the session closed, at once. */
+    public void completeUpload(String id, RepositoryName repo, Digest digest, long size) {
+        Sql.transaction(db, c -> {
+            ensureRepository(c, repo);
+            Sql.update(c, "INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) "
+                    + "DO NOTHING", digest.toString(), size, now());
+            linkBlob(c, repo, digest);
+            Sql.update(c, "DELETE FROM uploads WHERE id = ?", id);
+            return null;
+        });
+    }
+
+    // --- helpers ----------------------------------------------------------------------------------------------
+
+    private static void ensureRepository(Connection c, RepositoryName repo) throws SQLException {
+        Sql.update(c, "INSERT INTO repositories (registry, name, created_at) VALUES (?, ?, ?) "
+                + "ON CONFLICT (registry, name) DO NOTHING", repo.registry(), repo.repository(), now());
+    }
+
+    private static void linkBlob(Connection c, RepositoryName repo, Digest digest) throws SQLException {
+        Sql.update(c, "INSERT INTO repository_blobs (registry, repository, digest, created_at) VALUES (?, ?, ?, ?) "
+                + "ON CONFLICT (registry, repository, digest) DO NOTHING", repo.registry(), repo.repository(),
+                digest.toString(), now());
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+}

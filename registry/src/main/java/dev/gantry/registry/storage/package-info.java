@@ -1,0 +1,37 @@
+/**
+ * Where Gantry keeps what it serves: blob bytes on the file system, everything else in SQL.
+ *
+ * <h2>On disk ({@code gantry.data-dir}, default {@code ./data})</h2>
+ * <pre>
+ * data/
+ * ├── gantry.db                 SQLite metadata (+ gantry.db-wal, gantry.db-shm); absent when PostgreSQL is used
+ * ├── blobs/
+ * │   ├── sha256/
+ * │   │   └── ab/
+ * │   │       └── ab3f…9c       one file per digest: layers, configs and manifests alike; written once by an
+ * │   │                         atomic rename after fsync, never modified, shared by every registry and repository
+ * │   └── sha512/…              (same shape)
+ * └── uploads/
+ *     └── 6f1c…-…-…             an upload in progress, named by its session id; hashed as it is written, and
+ *                               renamed into blobs/ only once its digest is verified
+ * </pre>
+ * A crash can leave a file in {@code uploads/} (resumable, or expired later) but never a partial file under a digest.
+ *
+ * <h2>Metadata schema ({@code db/migration}, Flyway; one schema for SQLite and PostgreSQL)</h2>
+ * <pre>
+ * registries            (name PK, type, definition JSON, created_at)           the named registries
+ * repositories          (registry, name) PK, created_at                         a repository inside a registry
+ * blobs                 (digest PK, size, created_at)                            every stored blob file
+ * repository_blobs      (registry, repository, digest) PK → blobs               blobs a repository may serve:
+ *                                                                               uploaded, mounted, or a manifest's
+ * manifests             (digest PK → blobs, media_type, artifact_type,         parsed facts of a stored manifest
+ *                        subject, annotations JSON, created_at)
+ * manifest_references   (manifest, child) PK, kind 'blob'|'manifest'           what a manifest needs to be whole
+ * repository_manifests  (registry, repository, digest) PK → manifests          manifests a repository holds
+ * tags                  (registry, repository, name) PK, digest, updated_at    tag → digest within a repository
+ * uploads               (id PK, registry, repository, started_at, updated_at)  open upload sessions
+ * </pre>
+ * Repositories hold references only: the same blob row and file serve every repository that lists it, which is why
+ * a layer is stored once however many registries hold it, and why promotion (copying rows) costs no blob bytes.
+ */
+package dev.gantry.registry.storage;
