@@ -47,7 +47,10 @@ WORK="${BENCH_WORK:-/tmp/gantry-bench}"
 GANTRY_BLOBS_SUBDIR="${BENCH_GANTRY_BLOBS:-blobs}"
 SKOPEO_CACHE=/var/lib/containers/cache/blob-info-cache-v1.boltdb
 ORIG_CMD="$0${*:+ $*}"
-ORIG_ENV="$(env | grep -E '^(BENCH_[A-Z_]+|GANTRY_HOME)=' | sort | tr '\n' ' ' || true)"
+ORIG_ENV=""  # the settings that shape this run, for the printed command line
+while IFS= read -r name; do
+  ORIG_ENV+="$name=$(printf '%q' "${!name}") "
+done < <(compgen -e | grep -E '^(BENCH_|GANTRY_|QUARKUS_|JAVA_HOME$|JAVA_TOOL_OPTIONS$|JDK_JAVA_OPTIONS$)' | sort)
 
 for v in IMAGE_MIB LAYERS ROUNDS; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "$v must be a positive integer (got '${!v}')" >&2; exit 2; }
