@@ -180,8 +180,9 @@ public final class MetadataStore {
 
     /** Repository names ({@code registry/repository}) in lexical order after {@code last}, at most {@code limit}. */
     public List<String> catalog(String last, int limit) {
-        return Sql.read(db, c -> Sql.query(c, "SELECT registry || '/' || name AS full_name FROM repositories "
-                + "WHERE (registry || '/' || name)" + collate + " > ? ORDER BY full_name" + collate + " LIMIT ?",
+        return Sql.read(db, c -> Sql.query(c, "SELECT registry || '/' || name FROM repositories "
+                + "WHERE (registry || '/' || name)" + collate + " > ? ORDER BY (registry || '/' || name)" + collate
+                + " LIMIT ?",
                 rs -> rs.getString(1), last == null ? "" : last, limit));
     }
 
