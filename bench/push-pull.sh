@@ -18,6 +18,7 @@
 #
 # Environment (all optional):
 #   BENCH_IMAGE_MIB=1024  BENCH_LAYERS=4  BENCH_ROUNDS=5  BENCH_WORK=/tmp/gantry-bench
+#   BENCH_WARMUP=1     one untimed push + pull per registry before the rounds (0: none)
 #   GANTRY_HOME=<repo root of this script>   JAVA_HOME=<newest JDK 21+ under /usr/lib/jvm>
 #   BENCH_DIST_PORT / BENCH_GANTRY_PORT      fixed ports instead of free ones
 #   BENCH_GANTRY_CMD   command line that starts "Gantry" instead of the jar (run with bash -c; GANTRY_PORT,
@@ -43,6 +44,7 @@ GANTRY_HOME="${GANTRY_HOME:-$(cd "$SCRIPT_DIR/.." && pwd)}"
 IMAGE_MIB="${BENCH_IMAGE_MIB:-1024}"
 LAYERS="${BENCH_LAYERS:-4}"
 ROUNDS="${BENCH_ROUNDS:-5}"
+WARMUP="${BENCH_WARMUP:-1}"
 WORK="${BENCH_WORK:-/tmp/gantry-bench}"
 GANTRY_BLOBS_SUBDIR="${BENCH_GANTRY_BLOBS:-blobs}"
 SKOPEO_CACHE=/var/lib/containers/cache/blob-info-cache-v1.boltdb
@@ -52,9 +54,10 @@ while IFS= read -r name; do
   ORIG_ENV+="$name=$(printf '%q' "${!name}") "
 done < <(compgen -e | grep -E '^(BENCH_|GANTRY_|QUARKUS_|JAVA_HOME$|JAVA_TOOL_OPTIONS$|JDK_JAVA_OPTIONS$)' | sort)
 
-for v in IMAGE_MIB LAYERS ROUNDS; do
-  [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "$v must be a positive integer (got '${!v}')" >&2; exit 2; }
+for v in IMAGE_MIB LAYERS ROUNDS WARMUP; do
+  [[ "${!v}" =~ ^[0-9]+$ && ( "${!v}" -gt 0 || "$v" == WARMUP ) ]] || { echo "$v must be a whole number, > 0 except BENCH_WARMUP (got '${!v}')" >&2; exit 2; }
 done
+((WARMUP > 0)) && WARMUP=1
 ((IMAGE_MIB >= LAYERS)) || { echo "BENCH_IMAGE_MIB must be >= BENCH_LAYERS" >&2; exit 2; }
 for tool in skopeo umoci docker-registry curl jq openssl awk du; do
   command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 2; }
@@ -68,15 +71,21 @@ die() { log "ERROR: $*"; exit 1; }
 mkdir -p "$WORK"
 RUN_DIR="$(mktemp -d "$WORK/run.XXXXXX")"
 LOG="$RUN_DIR/bench.log"
-PIDS=()
+PIDS=() # servers we started; each leads its own process group (setsid), so its children stop with it
+start_bg() { # logfile command... -> sets LAST_PID
+  local logfile=$1; shift
+  setsid "$@" >"$logfile" 2>&1 </dev/null &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
 cleanup() {
   local rc=$?
   set +e
   for pid in "${PIDS[@]}"; do
     if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL -- "-$pid" 2>/dev/null
       wait "$pid" 2>/dev/null
     fi
   done
@@ -112,12 +121,15 @@ build_image() {
   log "building the test image: $IMAGE_MIB MiB of random data in $LAYERS layers (cached in $IMAGE_DIR)"
   umoci init --layout "$tmp/layout"
   umoci new --image "$tmp/layout:bench"
-  umoci config --image "$tmp/layout:bench" --config.cmd /bin/true --author gantry-bench
+  umoci config --image "$tmp/layout:bench" --config.cmd /bin/true --author gantry-bench \
+    --created 2024-01-01T00:00:00Z --history.created 2024-01-01T00:00:00Z
   for ((i = 1; i <= LAYERS; i++)); do
     mib=$per_layer; ((i == LAYERS)) && mib=$((per_layer + rest))
     openssl rand -out "$tmp/layer$i.bin" $((mib * 1024 * 1024))
-    # one insert = one layer; random data does not compress, so each gzip layer is ~mib MiB
-    umoci insert --image "$tmp/layout:bench" --history.created_by "gantry-bench layer $i" "$tmp/layer$i.bin" "/data/layer$i.bin"
+    # one insert = one layer; random data does not compress, so each gzip layer is ~mib MiB. Fixed timestamps keep
+    # the config's size (and so the image's) the same from build to build.
+    umoci insert --image "$tmp/layout:bench" --history.created_by "gantry-bench layer $i" \
+      --history.created 2024-01-01T00:00:00Z "$tmp/layer$i.bin" "/data/layer$i.bin"
     rm -f "$tmp/layer$i.bin"
   done
   umoci gc --layout "$tmp/layout"
@@ -173,9 +185,7 @@ storage:
 http:
   addr: 127.0.0.1:$port
 EOF
-  docker-registry serve "$cfg" >"$RUN_DIR/$name.log" 2>&1 &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
+  start_bg "$RUN_DIR/$name.log" docker-registry serve "$cfg"
 }
 
 pick_java() {
@@ -214,14 +224,16 @@ if [[ "$SELF_TEST" == 1 ]]; then
 elif [[ -n "${BENCH_GANTRY_CMD:-}" ]]; then
   mkdir -p "$GANTRY_DATA"
   log "starting Gantry with BENCH_GANTRY_CMD on 127.0.0.1:$GANTRY_PORT"
-  GANTRY_PORT=$GANTRY_PORT QUARKUS_HTTP_PORT=$GANTRY_PORT GANTRY_DATA_DIR=$GANTRY_DATA \
-    bash -c "$BENCH_GANTRY_CMD" >"$RUN_DIR/gantry.log" 2>&1 &
-  GANTRY_PID=$!; PIDS+=("$GANTRY_PID")
+  start_bg "$RUN_DIR/gantry.log" env GANTRY_PORT="$GANTRY_PORT" QUARKUS_HTTP_PORT="$GANTRY_PORT" \
+    GANTRY_DATA_DIR="$GANTRY_DATA" bash -c "$BENCH_GANTRY_CMD"
+  GANTRY_PID=$LAST_PID
   GANTRY_BLOBS="$GANTRY_DATA/$GANTRY_BLOBS_SUBDIR"
   GANTRY_VERSION="custom command: $BENCH_GANTRY_CMD"
   GANTRY_TIMEOUT=120
 else
   JAVA_HOME="$(pick_java)"; export JAVA_HOME
+  jv="$("$JAVA_HOME/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')"
+  [[ -n "$jv" ]] && ((jv >= 21)) || die "JAVA_HOME=$JAVA_HOME is not a JDK 21+ (unset it to pick the newest under /usr/lib/jvm)"
   JAR="$GANTRY_HOME/registry/target/quarkus-app/quarkus-run.jar"
   if [[ ! -f "$JAR" ]]; then
     log "building Gantry's registry in $GANTRY_HOME (jar missing)"
@@ -230,9 +242,9 @@ else
   fi
   mkdir -p "$GANTRY_DATA"
   log "starting Gantry ($JAR, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)) on 127.0.0.1:$GANTRY_PORT"
-  QUARKUS_HTTP_PORT=$GANTRY_PORT GANTRY_DATA_DIR=$GANTRY_DATA \
-    "$JAVA_HOME/bin/java" -jar "$JAR" >"$RUN_DIR/gantry.log" 2>&1 &
-  GANTRY_PID=$!; PIDS+=("$GANTRY_PID")
+  start_bg "$RUN_DIR/gantry.log" env QUARKUS_HTTP_PORT="$GANTRY_PORT" GANTRY_DATA_DIR="$GANTRY_DATA" \
+    "$JAVA_HOME/bin/java" -jar "$JAR"
+  GANTRY_PID=$LAST_PID
   GANTRY_BLOBS="$GANTRY_DATA/$GANTRY_BLOBS_SUBDIR"
   GANTRY_VERSION="$(git -C "$GANTRY_HOME" rev-parse --short HEAD 2>/dev/null || echo unknown)$(
     git -C "$GANTRY_HOME" diff --quiet HEAD -- 2>/dev/null || echo '+dirty')"
@@ -260,8 +272,15 @@ push_image() { # key repo:tag -> sets T
   rm -f "$SKOPEO_CACHE"
   sync
   t0=$(date +%s.%N)
-  skopeo copy --dest-tls-verify=false "$IMAGE_REF" "docker://127.0.0.1:${PORT[$key]}/$ref" >"$out" 2>&1 \
-    || { cat "$out" >>"$LOG"; die "push to ${NAME[$key]} ($ref) failed: $(tail -n 3 "$out")"; }
+  if ! skopeo copy --dest-tls-verify=false "$IMAGE_REF" "docker://127.0.0.1:${PORT[$key]}/$ref" >"$out" 2>&1; then
+    cat "$out" >>"$LOG"
+    if grep -q 'StatusCode: 413' "$out"; then
+      log "hint: ${NAME[$key]} refused skopeo's single streamed PATCH with 413 (request body too large). For Gantry that" \
+        "is Quarkus' quarkus.http.limits.max-body-size (10 MiB by default): fix it in the server, or measure anyway" \
+        "with QUARKUS_HTTP_LIMITS_MAX_BODY_SIZE=2G in the environment (it is printed with the command)."
+    fi
+    die "push to ${NAME[$key]} ($ref) failed: $(tail -n 3 "$out")"
+  fi
   t1=$(date +%s.%N)
   { echo "### push ${NAME[$key]} $ref"; cat "$out"; } >>"$LOG"
   if grep -qiE 'skipped|already exists|mount' "$out"; then
@@ -285,6 +304,21 @@ pull_image() { # key repo:tag -> sets T
   rm -rf "$dest"
   T=$(elapsed "$t0" "$t1")
 }
+
+WARMUP_NOTE="none"
+if ((WARMUP)); then
+  # JIT, connection pools, page cache of the image: both registries get one untimed push + pull first, so that every
+  # timed round runs under the same conditions (round 1 would otherwise be the only one into an empty blob store).
+  log "warm-up (not counted): one push + pull of the image on each registry"
+  WARMUP_NOTE=""
+  for key in dist gantry; do
+    push_image "$key" "dev/bench/warmup/app:w"; p=$T
+    pull_image "$key" "dev/bench/warmup/app:w"; q=$T
+    log "warm-up: ${NAME[$key]}: push ${p}s, pull ${q}s"
+    WARMUP_NOTE+="${NAME[$key]} push ${p} s, pull ${q} s; "
+  done
+  WARMUP_NOTE="${WARMUP_NOTE%; }"
+fi
 
 log "$ROUNDS round(s): push then pull, first registry alternates"
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -316,7 +350,7 @@ log "dedup check: pushing the image into ${DEDUP_REPOS[*]} on both registries"
 for key in dist gantry; do
   for repo in "${DEDUP_REPOS[@]}"; do push_image "$key" "$repo:1"; done
 done
-REPOS_TOTAL=$((ROUNDS + ${#DEDUP_REPOS[@]}))
+REPOS_TOTAL=$((ROUNDS + WARMUP + ${#DEDUP_REPOS[@]}))
 DB=$(blob_bytes "$DIST_BLOBS"); GB=$(blob_bytes "$GANTRY_BLOBS")
 DD=$(data_bytes "$DIST_DATA"); GD=$(data_bytes "$GANTRY_DATA")
 GANTRY_BLOBS_NOTE=""
@@ -353,19 +387,21 @@ report() {
 | push range (s) | $(minmax "${PUSH[dist]}") | $(minmax "${PUSH[gantry]}") | |
 | pull range (s) | $(minmax "${PULL[dist]}") | $(minmax "${PULL[gantry]}") | |
 
-Ratios ≤ 1.00 mean Gantry is as fast or faster. Every round pushes into a fresh repository (\`dev/bench/rN/app:rN\`)
-with skopeo's blob-info cache deleted, so each push uploads every byte: both registries answer a HEAD for a blob that
-already exists in the pushed-to repository (skipping its upload), and a fresh repository avoids that. Pulls go to a
-fresh \`dir:\`; the first registry alternates per round; \`sync\` runs (untimed) before each copy.
+Ratios ≤ 1.00 mean Gantry is as fast or faster. The machine is noisy: \`bench/push-pull.sh --self-test\` puts a
+second Distribution in Gantry's place; how far its ratios stray from 1.00 is the band within which a result is a tie.
+Every round pushes into a fresh repository (\`dev/bench/rN/app:rN\`) with skopeo's blob-info cache deleted, so each
+push uploads every byte: Gantry, like Distribution, answers a HEAD for a blob that the pushed-to repository already
+holds (and skopeo then skips the upload); a fresh repository avoids that. Pulls go to a fresh \`dir:\` and are checked
+for the full byte count; the first registry alternates per round; \`sync\` runs (untimed) before each copy.
 
-Per-round seconds (in round order):
+Per-round seconds (in round order; warm-up, not counted: ${WARMUP_NOTE}):
 
 | registry | op | seconds |
 |---|---|---|
 $(raw_rows)
 
 Dedup: the image (${IMAGE_BYTES} bytes) is now in ${REPOS_TOTAL} repositories of each registry (${ROUNDS} bench
-rounds + ${DEDUP_REPOS[*]}):
+rounds, $((WARMUP ? 1 : 0)) warm-up, ${DEDUP_REPOS[*]}):
 
 | | blob store bytes | × image | whole data dir bytes | × image |
 |---|---:|---:|---:|---:|
@@ -373,7 +409,8 @@ rounds + ${DEDUP_REPOS[*]}):
 | ${GANTRY_LABEL} (\`${GANTRY_BLOBS#"$GANTRY_DATA"/}\`) | ${GB} | $(div "$GB" "$IMAGE_BYTES") | ${GD} | $(div "$GD" "$IMAGE_BYTES") |
 
 Both stores are content-addressed, so ≈ 1× is expected for each (Distribution de-duplicates within one storage too).
-Promotion into \`qa\`/\`staging\`/\`prod\` is not measured yet (no management API in the server this ran against).${GANTRY_BLOBS_NOTE}
+Promotion into \`qa\`/\`staging\`/\`prod\` is not part of this benchmark yet (only \`dev\` accepts pushes; the
+server this ran against has no promotion API).${GANTRY_BLOBS_NOTE}
 
 Machine: \`nproc\` = $(nproc), ${CPU:-unknown CPU}, memory ${MEM} (\`free -g\`), $(uname -sr); shared and noisy.
 Versions: skopeo ${SKOPEO_VERSION}, umoci $(umoci --version | awk '{print $3}'), Distribution ${DIST_VERSION}, Gantry: ${GANTRY_VERSION}.

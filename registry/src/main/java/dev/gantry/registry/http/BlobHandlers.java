@@ -1,6 +1,7 @@
 package dev.gantry.registry.http;
 
 import dev.gantry.api.reference.Digest;
+import dev.gantry.registry.RegistryMetrics;
 import dev.gantry.registry.oci.OciError;
 import dev.gantry.registry.service.BlobService;
 import dev.gantry.registry.service.RepositoryResolver;
@@ -21,6 +22,8 @@ public class BlobHandlers {
     RepositoryResolver resolver;
     @Inject
     BlobService blobs;
+    @Inject
+    RegistryMetrics metrics;
 
     void get(RoutingContext rc) {
         RepositoryResolver.Target target = resolver.resolve(rc.pathParam("name"));
@@ -49,7 +52,9 @@ public class BlobHandlers {
         if (rc.request().method() == HttpMethod.HEAD) {
             response.putHeader("Content-Length", String.valueOf(length)).end();
         } else {
-            response.sendFile(blob.path().toString(), offset, length); // zero-copy where the platform allows
+            long sent = length;
+            response.sendFile(blob.path().toString(), offset, length) // zero-copy where the platform allows
+                    .onSuccess(v -> metrics.sent(sent));
         }
     }
 

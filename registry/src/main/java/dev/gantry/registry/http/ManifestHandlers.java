@@ -1,5 +1,6 @@
 package dev.gantry.registry.http;
 
+import dev.gantry.registry.RegistryMetrics;
 import dev.gantry.registry.config.GantryConfig;
 import dev.gantry.registry.oci.OciError;
 import dev.gantry.registry.service.ManifestService;
@@ -27,6 +28,8 @@ public class ManifestHandlers {
     ManifestService manifests;
     @Inject
     GantryConfig config;
+    @Inject
+    RegistryMetrics metrics;
 
     void get(RoutingContext rc) {
         RepositoryResolver.Target target = resolver.resolve(rc.pathParam("name"));
@@ -75,7 +78,12 @@ public class ManifestHandlers {
             return;
         }
         readBounded(req, limit)
-                .compose(body -> Http.blocking(rc, () -> manifests.put(repo, reference, body.getBytes(), contentType)))
+                .compose(body -> Http.blocking(rc, () -> {
+                    long started = System.nanoTime();
+                    ManifestService.Pushed pushed = manifests.put(repo, reference, body.getBytes(), contentType);
+                    metrics.manifestPutTook(System.nanoTime() - started);
+                    return pushed;
+                }))
                 .onSuccess(pushed -> {
                     HttpServerResponse response = rc.response().setStatusCode(201)
                             .putHeader("Location", "/v2/" + name + "/manifests/" + pushed.digest())

@@ -2,6 +2,7 @@ package dev.gantry.registry.http;
 
 import dev.gantry.api.reference.Digest;
 import dev.gantry.api.reference.InvalidReferenceException;
+import dev.gantry.registry.RegistryMetrics;
 import dev.gantry.registry.oci.OciError;
 import dev.gantry.registry.service.BlobService;
 import dev.gantry.registry.service.RepositoryResolver;
@@ -35,6 +36,8 @@ public class UploadHandlers {
     BlobService blobService;
     @Inject
     BlobStore blobStore;
+    @Inject
+    RegistryMetrics metrics;
 
     /** An upload session taken for one request: its running hash is held until the request ends. */
     private record Session(String id, RepositoryName repo, long size, UploadHash hash) {
@@ -141,6 +144,7 @@ public class UploadHandlers {
             Digest expected) {
         HttpServerRequest req = rc.request();
         UploadHash hash = session.hash();
+        long started = System.nanoTime();
         if (contentRange != null) {
             Matcher m = CONTENT_RANGE.matcher(contentRange.trim());
             if (!m.matches()) {
@@ -180,6 +184,8 @@ public class UploadHandlers {
                     return uploads.complete(session.id(), session.repo(), expected, hash);
                 }))
                 .onComplete(result -> {
+                    metrics.received(hash.bytes() - session.size());
+                    metrics.uploadTook(System.nanoTime() - started);
                     hash.release();
                     if (result.failed()) {
                         rc.fail(result.cause());

@@ -29,6 +29,11 @@ public final class MetadataStore {
                 + "definition = excluded.definition", name, type, definitionJson, now()));
     }
 
+    /** Bytes of every stored blob, each counted once however many repositories hold it. */
+    public long storedBytes() {
+        return Sql.read(db, c -> Sql.first(c, "SELECT COALESCE(SUM(size), 0) FROM blobs", rs -> rs.getLong(1)));
+    }
+
     public List<String> registryNames() {
         return Sql.read(db, c -> Sql.query(c, "SELECT name FROM registries ORDER BY name" + collate,
                 rs -> rs.getString(1)));
