@@ -111,7 +111,7 @@ trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------------------------------------------
 # 1. The test image (cached)
-IMAGE_DIR="$WORK/image-${IMAGE_MIB}MiB-${LAYERS}layers"
+IMAGE_DIR="$WORK/image-v2-${IMAGE_MIB}MiB-${LAYERS}layers" # v2: bump when the recipe changes
 IMAGE_REF="oci:$IMAGE_DIR/layout:bench"
 
 build_image() {

@@ -41,6 +41,13 @@ public final class Database implements AutoCloseable {
         boolean sqlite = url.startsWith("jdbc:sqlite:");
         Map<String, String> props = new HashMap<>();
         props.put(AgroalPropertiesReader.JDBC_URL, sqlite ? sqliteUrl(url) : url);
+        // Name the driver instead of asking DriverManager, which only sees drivers of the class loader that first
+        // registered them (a second application in one JVM, as in tests, would find none).
+        if (sqlite) {
+            props.put(AgroalPropertiesReader.PROVIDER_CLASS_NAME, "org.sqlite.JDBC");
+        } else if (url.startsWith("jdbc:postgresql:")) {
+            props.put(AgroalPropertiesReader.PROVIDER_CLASS_NAME, "org.postgresql.Driver");
+        }
         // SQLite has one writer at a time: a small pool avoids queueing on its lock; readers use WAL snapshots.
         props.put(AgroalPropertiesReader.MAX_SIZE, String.valueOf(sqlite ? Math.min(maxConnections, 4) : maxConnections));
         props.put(AgroalPropertiesReader.MIN_SIZE, "1");

@@ -1,0 +1,58 @@
+package dev.gantry.registry.api;
+
+import static dev.gantry.registry.api.Oci.randomBytes;
+import static dev.gantry.registry.api.Oci.sha256;
+import static dev.gantry.registry.api.Oci.uniqueRepo;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** A client that dies mid-upload leaves a resumable session, never a blob under a digest. */
+@QuarkusTest
+class InterruptedUploadTest {
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    void anUploadCutOffMidBodyStoresNoBlobAndCanBeResumed() throws Exception {
+        String repo = uniqueRepo("dev");
+        byte[] content = randomBytes(1_000_000, System.nanoTime()); // new content: the store outlives runs
+        String digest = sha256(content);
+        String location = given().post("/v2/" + repo + "/blobs/uploads/").then().statusCode(202)
+                .extract().header("Location");
+
+        // A monolithic PUT announcing the whole blob, cut off after 400 kB.
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("PUT " + location + "?digest=" + digest + " HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                    + "application/octet-stream\r\nContent-Length: " + content.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(content, 0, 400_000);
+            out.flush();
+            Thread.sleep(300);
+        }
+
+        Path blob = Path.of("target/test-data/blobs/sha256", digest.substring(7, 9), digest.substring(7));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get(location).then()
+                .statusCode(204).header("Range", "0-399999"));
+        assertThat(blob).doesNotExist();
+        given().head("/v2/" + repo + "/blobs/" + digest).then().statusCode(404);
+
+        given().contentType("application/octet-stream").header("Content-Range", "400000-999999")
+                .body(Arrays.copyOfRange(content, 400_000, content.length))
+                .put(location + "?digest=" + digest).then().statusCode(201);
+        assertThat(Files.readAllBytes(blob)).isEqualTo(content);
+    }
+}
