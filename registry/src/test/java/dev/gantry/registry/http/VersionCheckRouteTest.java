@@ -27,6 +27,7 @@ class VersionCheckRouteTest {
     @Test
     void livenessAndReadinessAreServed() {
         given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks[0].name", equalTo("storage")).body("checks[0].data.registries", equalTo(5));
     }
 }
