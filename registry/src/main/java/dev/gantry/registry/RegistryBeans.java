@@ -64,8 +64,8 @@ public class RegistryBeans {
 
     @Produces
     @Singleton
-    ManifestService manifests(MetadataStore metadata, BlobStore blobs) {
-        return new ManifestService(metadata, blobs);
+    ManifestService manifests(MetadataStore metadata, BlobStore blobs, Registries registries) {
+        return new ManifestService(metadata, blobs, registries);
     }
 
     @Produces

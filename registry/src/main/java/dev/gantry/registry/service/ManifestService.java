@@ -11,6 +11,8 @@ import dev.gantry.registry.storage.NewManifest;
 import dev.gantry.registry.storage.Referrer;
 import dev.gantry.registry.storage.RepositoryName;
 import dev.gantry.registry.storage.StoredManifest;
+import dev.gantry.registry.storage.TagImmutableException;
+import dev.gantry.registry.registries.Registries;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -24,10 +26,12 @@ public final class ManifestService {
 
     private final MetadataStore metadata;
     private final BlobStore blobs;
+    private final Registries registries;
 
-    public ManifestService(MetadataStore metadata, BlobStore blobs) {
+    public ManifestService(MetadataStore metadata, BlobStore blobs, Registries registries) {
         this.metadata = metadata;
         this.blobs = blobs;
+        this.registries = registries;
     }
 
     /** A manifest reference from a URL: a digest if it has the shape of one, else a tag. */
@@ -69,8 +73,16 @@ public final class ManifestService {
                     + "; push the blobs (and child manifests) first");
         }
         blobs.write(digest, body);
-        metadata.putManifest(repo, new NewManifest(digest, parsed.mediaType(), body.length, parsed.artifactType(),
-                parsed.subject(), parsed.annotationsJson(), parsed.blobs(), parsed.manifests()), reference.tag());
+        boolean immutableTags = registries.find(repo.registry())
+                .map(r -> Boolean.TRUE.equals(r.immutableTags())).orElse(false);
+        try {
+            metadata.putManifest(repo, new NewManifest(digest, parsed.mediaType(), body.length, parsed.artifactType(),
+                    parsed.subject(), parsed.annotationsJson(), parsed.blobs(), parsed.manifests()), reference.tag(),
+                    immutableTags);
+        } catch (TagImmutableException e) {
+            throw OciError.DENIED.exception("tag " + reference.tag() + " is immutable in registry " + repo.registry()
+                    + " and points at " + e.currentDigest() + "; push under a new tag");
+        }
         return new Pushed(digest, parsed.subject());
     }
 

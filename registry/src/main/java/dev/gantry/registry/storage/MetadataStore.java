@@ -106,6 +106,15 @@ public final class MetadataStore {
 
     /** Stores a manifest's facts, places it in the repository and, when given, points the tag at it. */
     public void putManifest(RepositoryName repo, NewManifest m, String tag) {
+        putManifest(repo, m, tag, false);
+    }
+
+    /**
+     * As {@link #putManifest(RepositoryName, NewManifest, String)}; with {@code immutableTags} an existing tag that
+     * points elsewhere is not moved and nothing is stored ({@link TagImmutableException}). The check and the write
+     * are one statement, so two concurrent pushes cannot both move the tag.
+     */
+    public void putManifest(RepositoryName repo, NewManifest m, String tag, boolean immutableTags) {
         Sql.transaction(db, c -> {
             ensureRepository(c, repo);
             String digest = m.digest().toString();
@@ -129,7 +138,16 @@ public final class MetadataStore {
             Sql.update(c, "INSERT INTO repository_manifests (registry, repository, digest, created_at) "
                     + "VALUES (?, ?, ?, ?) ON CONFLICT (registry, repository, digest) DO NOTHING",
                     repo.registry(), repo.repository(), digest, now());
-            if (tag != null) {
+            if (tag != null && immutableTags) {
+                Sql.update(c, "INSERT INTO tags (registry, repository, name, digest, updated_at) VALUES (?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (registry, repository, name) DO NOTHING", repo.registry(), repo.repository(),
+                        tag, digest, now());
+                String current = Sql.first(c, "SELECT digest FROM tags WHERE registry = ? AND repository = ? "
+                        + "AND name = ?", rs -> rs.getString(1), repo.registry(), repo.repository(), tag);
+                if (!digest.equals(current)) {
+                    throw new TagImmutableException(repo, tag, current);
+                }
+            } else if (tag != null) {
                 Sql.update(c, "INSERT INTO tags (registry, repository, name, digest, updated_at) VALUES (?, ?, ?, ?, ?) "
                         + "ON CONFLICT (registry, repository, name) DO UPDATE SET digest = excluded.digest, "
                         + "updated_at = excluded.updated_at", repo.registry(), repo.repository(), tag, digest, now());

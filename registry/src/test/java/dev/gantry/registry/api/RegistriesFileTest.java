@@ -35,6 +35,11 @@ class RegistriesFileTest {
                         kind: Registry
                         metadata: {name: live}
                         spec: {type: Local, allowPush: false, promotionSources: [build]}
+                        ---
+                        apiVersion: gantry.dev/v1alpha1
+                        kind: Registry
+                        metadata: {name: release}
+                        spec: {type: Local, immutableTags: true}
                         """);
                 return Map.of("gantry.registries-file", file.toString(), "gantry.data-dir",
                         dir.resolve("data").toString());
@@ -50,6 +55,18 @@ class RegistriesFileTest {
         given().post("/v2/live/app/blobs/uploads/").then().statusCode(403)
                 .body("errors[0].detail", containsString("by promotion from build"));
         given().get("/v2/dev/app/tags/list").then().statusCode(404).body("errors[0].code", equalTo("NAME_UNKNOWN"))
-                .body("errors[0].detail", containsString("build, live"));
+                .body("errors[0].detail", containsString("build, live, release"));
+    }
+
+    @Test
+    void anImmutableTagCannotBeMovedByAPushButTheSameDigestMayBePushedAgain() {
+        String first = Oci.pushImage("release/app", "1.0", 70);
+        byte[] same = given().get("/v2/release/app/manifests/1.0").asByteArray();
+        Oci.putManifest("release/app", "1.0", Oci.OCI_MANIFEST, same).then().statusCode(201);
+        byte[] other = Oci.imageManifest("release/app", 71, null, null);
+        Oci.putManifest("release/app", "1.0", Oci.OCI_MANIFEST, other).then().statusCode(403)
+                .body("errors[0].code", equalTo("DENIED"))
+                .body("errors[0].detail", containsString("immutable"));
+        given().get("/v2/release/app/manifests/1.0").then().header("Docker-Content-Digest", first);
     }
 }

@@ -82,6 +82,17 @@ abstract class MetadataStoreContract {
     }
 
     @Test
+    void anImmutableTagStaysWhereItPointsAndTheRefusedPushLeavesNoTrace() {
+        store.putManifest(APP, manifest(100, List.of(), null, null), "1.0", true);
+        store.putManifest(APP, manifest(100, List.of(), null, null), "1.0", true);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                store.putManifest(APP, manifest(101, List.of(), null, null), "1.0", true))
+                .isInstanceOf(TagImmutableException.class).hasMessageContaining(digest(100).toString());
+        assertThat(store.manifestByTag(APP, "1.0").digest()).isEqualTo(digest(100));
+        assertThat(store.manifestByDigest(APP, digest(101))).isNull();
+    }
+
+    @Test
     void missingReferencesNameTheBlobsAndChildrenTheRepositoryLacks() {
         store.addBlob(APP, digest(1), 10);
         store.putManifest(APP, manifest(100, List.of(digest(1)), null, null), null);
