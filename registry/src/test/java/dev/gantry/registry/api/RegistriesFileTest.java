@@ -23,7 +23,7 @@ class RegistriesFileTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             try {
-                Path dir = Files.createTempDirectory("gantry-registries");
+                Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "registries-file");
                 Path file = dir.resolve("registries.yaml");
                 Files.writeString(file, """
                         apiVersion: gantry.dev/v1alpha1
