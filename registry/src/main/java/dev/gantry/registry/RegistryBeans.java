@@ -1,6 +1,8 @@
 package dev.gantry.registry;
 
 import dev.gantry.registry.config.GantryConfig;
+import dev.gantry.registry.management.PromotionService;
+import dev.gantry.registry.storage.PromotionStore;
 import dev.gantry.registry.registries.Registries;
 import dev.gantry.registry.registries.RegistryDefinitionsFile;
 import dev.gantry.registry.service.BlobService;
@@ -66,6 +68,18 @@ public class RegistryBeans {
     @Singleton
     ManifestService manifests(MetadataStore metadata, BlobStore blobs, Registries registries) {
         return new ManifestService(metadata, blobs, registries);
+    }
+
+    @Produces
+    @Singleton
+    PromotionStore promotionStore(Database database) {
+        return new PromotionStore(database);
+    }
+
+    @Produces
+    @Singleton
+    PromotionService promotions(Registries registries, PromotionStore store) {
+        return new PromotionService(registries, store);
     }
 
     @Produces

@@ -187,6 +187,41 @@ public final class MetadataStore {
                 + "AND name = ?", repo.registry(), repo.repository(), tag) > 0);
     }
 
+    /** Every tag of the repository that points at the digest, in lexical order. */
+    public List<String> tagsOf(RepositoryName repo, Digest digest) {
+        return Sql.read(db, c -> Sql.query(c, "SELECT name FROM tags WHERE registry = ? AND repository = ? "
+                + "AND digest = ? ORDER BY name" + collate, rs -> rs.getString(1), repo.registry(), repo.repository(),
+                digest.toString()));
+    }
+
+    public java.util.Map<String, String> properties(RepositoryName repo, Digest digest) {
+        return Sql.read(db, c -> {
+            java.util.Map<String, String> out = new java.util.TreeMap<>();
+            Sql.query(c, "SELECT name, value FROM properties WHERE registry = ? AND repository = ? AND digest = ?",
+                    rs -> out.put(rs.getString(1), rs.getString(2)), repo.registry(), repo.repository(),
+                    digest.toString());
+            return out;
+        });
+    }
+
+    /** Sets (or, with a null value, removes) properties of a manifest the repository holds, in one transaction. */
+    public void putProperties(RepositoryName repo, Digest digest, java.util.Map<String, String> properties) {
+        Sql.transaction(db, c -> {
+            for (java.util.Map.Entry<String, String> p : properties.entrySet()) {
+                if (p.getValue() == null) {
+                    Sql.update(c, "DELETE FROM properties WHERE registry = ? AND repository = ? AND digest = ? "
+                            + "AND name = ?", repo.registry(), repo.repository(), digest.toString(), p.getKey());
+                } else {
+                    Sql.update(c, "INSERT INTO properties (registry, repository, digest, name, value, updated_at) "
+                            + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (registry, repository, digest, name) "
+                            + "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                            repo.registry(), repo.repository(), digest.toString(), p.getKey(), p.getValue(), now());
+                }
+            }
+            return null;
+        });
+    }
+
     // --- discovery --------------------------------------------------------------------------------------------
 
     public boolean repositoryExists(RepositoryName repo) {

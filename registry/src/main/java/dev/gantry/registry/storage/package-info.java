@@ -30,6 +30,9 @@
  * repository_manifests  (registry, repository, digest) PK → manifests          manifests a repository holds
  * tags                  (registry, repository, name) PK, digest, updated_at    tag → digest within a repository
  * uploads               (id PK, registry, repository, started_at, updated_at)  open upload sessions
+ * promotions            (id PK, repository, source, target, digest, tags,       the promotion record: what, from
+ *                        actor, promoted_at)                                    where, to where, by whom, when
+ * properties            (registry, repository, digest, name) PK, value          key/value metadata on a manifest
  * </pre>
  * Repositories hold references only: the same blob row and file serve every repository that lists it, which is why
  * a layer is stored once however many registries hold it, and why promotion (copying rows) costs no blob bytes.

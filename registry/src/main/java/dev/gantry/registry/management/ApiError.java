@@ -1,0 +1,32 @@
+package dev.gantry.registry.management;
+
+/** The management API's error codes, each with its HTTP status. */
+public enum ApiError {
+    INVALID_REQUEST(400),
+    REGISTRY_UNKNOWN(404),
+    REPOSITORY_UNKNOWN(404),
+    MANIFEST_UNKNOWN(404),
+    TAG_UNKNOWN(404),
+    /** {@code from} is not among the target's promotion sources, or the target cannot receive promotions. */
+    PROMOTION_NOT_ALLOWED(403),
+    /** The source does not hold the digest or tag. */
+    SOURCE_UNKNOWN(404),
+    /** With {@code expectedDigest}: the tag has moved. */
+    DIGEST_MISMATCH(409),
+    /** An immutable tag in the target would move. */
+    TAG_IMMUTABLE(409);
+
+    private final int status;
+
+    ApiError(int status) {
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public ApiException exception(String message) {
+        return new ApiException(this, message);
+    }
+}
