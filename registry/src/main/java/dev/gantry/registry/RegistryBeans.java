@@ -45,11 +45,7 @@ public class RegistryBeans {
     @Produces
     @Singleton
     Registries registries(GantryConfig config, MetadataStore metadata) {
-        Registries registries = Registries.of(config.registriesFile()
-                .map(RegistryDefinitionsFile::read)
-                .orElseGet(Registries::defaultPipeline));
-        registries.persist(metadata);
-        return registries;
+        return Registries.load(metadata, config.registriesFile().map(RegistryDefinitionsFile::read).orElse(null));
     }
 
     @Produces

@@ -4,6 +4,12 @@ package dev.gantry.registry.management;
 public enum ApiError {
     INVALID_REQUEST(400),
     REGISTRY_UNKNOWN(404),
+    /** A registry's type is fixed for its life. */
+    TYPE_IMMUTABLE(409),
+    /** Deleting a registry that holds content needs {@code ?force=true}. */
+    REGISTRY_NOT_EMPTY(409),
+    /** Another registry names this one as member, deploy target or promotion source. */
+    REGISTRY_IN_USE(409),
     REPOSITORY_UNKNOWN(404),
     MANIFEST_UNKNOWN(404),
     TAG_UNKNOWN(404),

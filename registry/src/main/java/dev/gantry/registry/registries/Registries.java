@@ -11,15 +11,85 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** The named registries this server runs, validated as a whole (members and deploy targets must exist). */
+/**
+ * The named registries this server runs, validated as a whole (members and deploy targets must exist). Readers see an
+ * immutable snapshot; changes (the management API) validate the whole new set, store it, then swap the snapshot.
+ */
 public final class Registries {
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<String, RegistryDefinition> byName;
+    private volatile Map<String, RegistryDefinition> byName;
 
     private Registries(Map<String, RegistryDefinition> byName) {
         this.byName = byName;
+    }
+
+    /**
+     * The registries at start: those stored by earlier runs, overlaid with the configured file's (a file is
+     * authoritative for the registries it names); the default pipeline only when neither gives any.
+     */
+    public static Registries load(MetadataStore metadata, List<RegistryDefinition> fromFile) {
+        Map<String, RegistryDefinition> merged = new LinkedHashMap<>();
+        for (String json : metadata.registryDefinitions()) {
+            RegistryDefinition d = parse(json);
+            merged.put(d.name(), d);
+        }
+        if (fromFile != null) {
+            fromFile.forEach(d -> merged.put(d.name(), d));
+        }
+        if (merged.isEmpty()) {
+            defaultPipeline().forEach(d -> merged.put(d.name(), d));
+        }
+        Registries registries = of(merged.values());
+        registries.persist(metadata);
+        return registries;
+    }
+
+    /** Adds or replaces one registry; the type of an existing one never changes. */
+    public synchronized RegistryDefinition put(RegistryDefinition definition, MetadataStore metadata) {
+        RegistryDefinition existing = byName.get(definition.name());
+        if (existing != null && existing.type() != definition.type()) {
+            throw new IllegalStateException("registry " + definition.name() + " is " + existing.type()
+                    + "; its type cannot change to " + definition.type());
+        }
+        Map<String, RegistryDefinition> next = new LinkedHashMap<>(byName);
+        next.put(definition.name(), definition);
+        Registries validated = of(next.values());
+        metadata.putRegistry(definition.name(), definition.type().name(), json(definition));
+        byName = validated.byName;
+        return definition;
+    }
+
+    /** Removes a registry no other registry refers to; its content goes with it (the caller checked emptiness). */
+    public synchronized void remove(String name, MetadataStore metadata) {
+        Map<String, RegistryDefinition> next = new LinkedHashMap<>(byName);
+        next.remove(name);
+        List<String> users = next.values().stream().filter(d -> d.membersOrEmpty().contains(name)
+                || d.promotionSourcesOrEmpty().contains(name) || name.equals(d.deployTo()))
+                .map(RegistryDefinition::name).toList();
+        if (!users.isEmpty()) {
+            throw new IllegalStateException("registry " + name + " is used by " + String.join(", ", users)
+                    + " (as member, deploy target or promotion source)");
+        }
+        metadata.deleteRegistry(name);
+        byName = next;
+    }
+
+    private static RegistryDefinition parse(String json) {
+        try {
+            return JSON.readValue(json, RegistryDefinition.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable stored registry: " + json, e);
+        }
+    }
+
+    private static String json(RegistryDefinition definition) {
+        try {
+            return JSON.writeValueAsString(definition);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The quick start's pipeline: dev → qa → staging → prod, and {@code all} over the four, deploying to dev. */
@@ -90,11 +160,7 @@ public final class Registries {
     /** Records the registries in the metadata store, so stored content always names a known registry. */
     public void persist(MetadataStore metadata) {
         for (RegistryDefinition d : byName.values()) {
-            try {
-                metadata.putRegistry(d.name(), d.type().name(), JSON.writeValueAsString(d));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            metadata.putRegistry(d.name(), d.type().name(), json(d));
         }
     }
 }

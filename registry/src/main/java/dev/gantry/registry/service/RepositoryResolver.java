@@ -31,7 +31,8 @@ public final class RepositoryResolver {
         }
         RegistryDefinition registry = registries.find(path.first()).orElseThrow(() ->
                 OciError.NAME_UNKNOWN.exception("no registry named \"" + path.first() + "\"; this server has "
-                        + registries.all().stream().map(RegistryDefinition::name).collect(Collectors.joining(", "))));
+                        + registries.all().stream().map(RegistryDefinition::name).sorted()
+                                .collect(Collectors.joining(", "))));
         return new Target(name, registry, path.rest().get().value());
     }
 

@@ -34,6 +34,36 @@ public final class MetadataStore {
         return Sql.read(db, c -> Sql.first(c, "SELECT COALESCE(SUM(size), 0) FROM blobs", rs -> rs.getLong(1)));
     }
 
+    public List<String> registryDefinitions() {
+        return Sql.read(db, c -> Sql.query(c, "SELECT definition FROM registries ORDER BY created_at, name",
+                rs -> rs.getString(1)));
+    }
+
+    public record RegistryStats(long repositories, long manifests, long storedBytes) {
+    }
+
+    /** Counts for a registry's status: repositories, manifests, and bytes of the distinct blobs it references. */
+    public RegistryStats registryStats(String registry) {
+        return Sql.read(db, c -> new RegistryStats(
+                Sql.first(c, "SELECT COUNT(*) FROM repositories WHERE registry = ?", rs -> rs.getLong(1), registry),
+                Sql.first(c, "SELECT COUNT(*) FROM repository_manifests WHERE registry = ?", rs -> rs.getLong(1),
+                        registry),
+                Sql.first(c, "SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.digest IN "
+                        + "(SELECT digest FROM repository_blobs WHERE registry = ?)", rs -> rs.getLong(1), registry)));
+    }
+
+    /** Removes a registry and every reference it holds; blob files stay for garbage collection. */
+    public void deleteRegistry(String registry) {
+        Sql.transaction(db, c -> {
+            for (String table : List.of("tags", "properties", "repository_manifests", "repository_blobs", "uploads")) {
+                Sql.update(c, "DELETE FROM " + table + " WHERE registry = ?", registry);
+            }
+            Sql.update(c, "DELETE FROM repositories WHERE registry = ?", registry);
+            Sql.update(c, "DELETE FROM registries WHERE name = ?", registry);
+            return null;
+        });
+    }
+
     public List<String> registryNames() {
         return Sql.read(db, c -> Sql.query(c, "SELECT name FROM registries ORDER BY name" + collate,
                 rs -> rs.getString(1)));

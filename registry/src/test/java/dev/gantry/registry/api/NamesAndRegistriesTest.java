@@ -34,7 +34,7 @@ class NamesAndRegistriesTest {
                 .body("errors", hasSize(1))
                 .body("errors[0].code", equalTo("NAME_UNKNOWN"))
                 .body("errors[0].message", equalTo("repository name not known to registry"))
-                .body("errors[0].detail", containsString("dev, qa, staging, prod, all"));
+                .body("errors[0].detail", containsString("all, dev, prod, qa, staging"));
     }
 
     @Test
