@@ -2,6 +2,8 @@ package dev.gantry.registry;
 
 import dev.gantry.registry.config.GantryConfig;
 import dev.gantry.registry.management.PromotionService;
+import dev.gantry.registry.remote.PullThroughCache;
+import dev.gantry.registry.remote.UpstreamClient;
 import dev.gantry.registry.storage.PromotionStore;
 import dev.gantry.registry.registries.Registries;
 import dev.gantry.registry.registries.RegistryDefinitionsFile;
@@ -62,8 +64,8 @@ public class RegistryBeans {
 
     @Produces
     @Singleton
-    ManifestService manifests(MetadataStore metadata, BlobStore blobs, Registries registries) {
-        return new ManifestService(metadata, blobs, registries);
+    ManifestService manifests(MetadataStore metadata, BlobStore blobs, Registries registries, PullThroughCache remote) {
+        return new ManifestService(metadata, blobs, registries, remote);
     }
 
     @Produces
@@ -80,7 +82,13 @@ public class RegistryBeans {
 
     @Produces
     @Singleton
-    BlobService blobs(MetadataStore metadata, BlobStore blobs) {
-        return new BlobService(metadata, blobs);
+    BlobService blobs(MetadataStore metadata, BlobStore blobs, Registries registries, PullThroughCache remote) {
+        return new BlobService(metadata, blobs, registries, remote);
+    }
+
+    @Produces
+    @Singleton
+    PullThroughCache pullThroughCache(MetadataStore metadata, BlobStore blobs, GantryConfig config) {
+        return new PullThroughCache(metadata, blobs, new UpstreamClient(config.upstreamTimeout()));
     }
 }

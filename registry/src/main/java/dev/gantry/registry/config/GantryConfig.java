@@ -19,6 +19,10 @@ public interface GantryConfig {
 
     Limits limits();
 
+    /** How long a Remote registry waits for its upstream before serving what it has cached. */
+    @WithDefault("10s")
+    java.time.Duration upstreamTimeout();
+
     interface Storage {
         /** JDBC URL of the metadata database; default: SQLite in the data directory. */
         Optional<String> jdbcUrl();

@@ -31,6 +31,7 @@ public class DistributionRoutes {
     DiscoveryHandlers discovery;
 
     void register(@Observes Router router) {
+        router.route().order(-101).handler(DistributionRoutes::requestId);
         router.route("/v2/*").order(-100).handler(this::guard).failureHandler(rc -> Http.sendError(rc, rc.failure()));
 
         router.routeWithRegex(HttpMethod.GET, "/v2/_catalog").blockingHandler(discovery::catalog, false);
@@ -62,14 +63,19 @@ public class DistributionRoutes {
                         + rc.request().method() + " " + rc.request().path())));
     }
 
-    /** Tags each request with an id and refuses paths that would only mean something after normalisation. */
-    private void guard(RoutingContext rc) {
+    /** Every request (registry API, management API, probes) gets an id, the caller's if it sent a sane one. */
+    private static void requestId(RoutingContext rc) {
         String id = rc.request().getHeader("X-Request-Id");
         if (id == null || id.length() > 64) {
             id = UUID.randomUUID().toString();
         }
         rc.put(Http.REQUEST_ID, id);
         rc.response().putHeader("X-Request-Id", id);
+        rc.next();
+    }
+
+    /** Refuses paths that would only mean something after normalisation. */
+    private void guard(RoutingContext rc) {
         rc.response().putHeader(VersionCheckRoute.API_VERSION_HEADER, VersionCheckRoute.API_VERSION);
         String raw = rc.request().path();
         if (NON_CANONICAL.matcher(raw.substring(3)).find()) {

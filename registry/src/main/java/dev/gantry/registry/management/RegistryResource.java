@@ -95,6 +95,11 @@ public class RegistryResource {
 
     private RegistryView view(RegistryDefinition d) {
         MetadataStore.RegistryStats stats = metadata.registryStats(d.name());
-        return new RegistryView(d.name(), d, new Status(stats.repositories(), stats.manifests(), stats.storedBytes()));
+        RegistryDefinition shown = d.upstream() == null || d.upstream().password() == null ? d
+                : new RegistryDefinition(d.name(), d.type(), d.allowPush(), d.promotionSources(), d.immutableTags(),
+                        new RegistryDefinition.Upstream(d.upstream().url(), d.upstream().tagFreshness(),
+                                d.upstream().username(), null), d.members(), d.deployTo());
+        return new RegistryView(d.name(), shown, new Status(stats.repositories(), stats.manifests(),
+                stats.storedBytes()));
     }
 }

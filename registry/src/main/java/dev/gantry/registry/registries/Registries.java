@@ -119,6 +119,16 @@ public final class Registries {
         for (RegistryDefinition d : byName.values()) {
             if (d.type() == RegistryType.Remote && (d.upstream() == null || d.upstream().url() == null)) {
                 problems.add("registry '" + d.name() + "': spec.upstream.url is required when spec.type is Remote");
+            } else if (d.type() == RegistryType.Remote) {
+                try {
+                    d.upstream().freshness();
+                    java.net.URI uri = java.net.URI.create(d.upstream().url());
+                    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                        problems.add("registry '" + d.name() + "': spec.upstream.url must be an http(s) URL");
+                    }
+                } catch (IllegalArgumentException e) {
+                    problems.add("registry '" + d.name() + "': " + e.getMessage());
+                }
             }
             if (d.type() == RegistryType.Virtual) {
                 if (d.membersOrEmpty().isEmpty()) {

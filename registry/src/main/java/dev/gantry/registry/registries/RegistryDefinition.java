@@ -12,7 +12,40 @@ import java.util.List;
 public record RegistryDefinition(String name, RegistryType type, Boolean allowPush, List<String> promotionSources,
         Boolean immutableTags, Upstream upstream, List<String> members, String deployTo) {
 
-    public record Upstream(String url, String tagFreshness) {
+    /**
+     * A Remote registry's upstream. {@code username}/{@code password} are the credentials themselves: in Kubernetes
+     * the operator reads them from {@code credentialsSecret} and passes them on; the registry never reads Secrets.
+     */
+    public record Upstream(String url, String tagFreshness, String username, String password) {
+        public Upstream(String url, String tagFreshness) {
+            this(url, tagFreshness, null, null);
+        }
+
+        /** The freshness period; empty means {@code Never} (a cached tag is trusted forever). */
+        public java.util.Optional<java.time.Duration> freshness() {
+            String text = tagFreshness == null ? "6h" : tagFreshness;
+            if (text.equals("Never")) {
+                return java.util.Optional.empty();
+            }
+            java.time.Duration total = java.time.Duration.ZERO;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)(ms|s|m|h)").matcher(text);
+            int end = 0;
+            while (m.find() && m.start() == end) {
+                long n = Long.parseLong(m.group(1));
+                total = total.plus(switch (m.group(2)) {
+                    case "ms" -> java.time.Duration.ofMillis(n);
+                    case "s" -> java.time.Duration.ofSeconds(n);
+                    case "m" -> java.time.Duration.ofMinutes(n);
+                    default -> java.time.Duration.ofHours(n);
+                });
+                end = m.end();
+            }
+            if (end != text.length() || end == 0) {
+                throw new IllegalArgumentException("tagFreshness \"" + text + "\" is not a duration such as 30m, "
+                        + "6h or 1h30m, nor Never");
+            }
+            return java.util.Optional.of(total);
+        }
     }
 
     public static RegistryDefinition local(String name, boolean allowPush, List<String> promotionSources,

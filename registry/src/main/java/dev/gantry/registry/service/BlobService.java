@@ -2,6 +2,10 @@ package dev.gantry.registry.service;
 
 import dev.gantry.api.reference.Digest;
 import dev.gantry.registry.oci.OciError;
+import dev.gantry.registry.registries.Registries;
+import dev.gantry.registry.registries.RegistryDefinition;
+import dev.gantry.registry.registries.RegistryType;
+import dev.gantry.registry.remote.PullThroughCache;
 import dev.gantry.registry.storage.BlobStore;
 import dev.gantry.registry.storage.MetadataStore;
 import dev.gantry.registry.storage.RepositoryName;
@@ -15,10 +19,14 @@ import java.util.List;
 public final class BlobService {
     private final MetadataStore metadata;
     private final BlobStore blobs;
+    private final Registries registries;
+    private final PullThroughCache remote;
 
-    public BlobService(MetadataStore metadata, BlobStore blobs) {
+    public BlobService(MetadataStore metadata, BlobStore blobs, Registries registries, PullThroughCache remote) {
         this.metadata = metadata;
         this.blobs = blobs;
+        this.registries = registries;
+        this.remote = remote;
     }
 
     public record Located(Path path, long size) {
@@ -26,7 +34,9 @@ public final class BlobService {
 
     public Located find(List<RepositoryName> repos, Digest digest) {
         for (RepositoryName repo : repos) {
-            long size = metadata.blobSizeIn(repo, digest);
+            RegistryDefinition registry = registries.find(repo.registry()).orElseThrow();
+            long size = registry.type() == RegistryType.Remote ? remote.blob(registry, repo, digest)
+                    : metadata.blobSizeIn(repo, digest);
             if (size >= 0 && blobs.exists(digest)) {
                 return new Located(blobs.path(digest), size);
             }

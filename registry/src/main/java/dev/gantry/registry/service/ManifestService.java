@@ -13,6 +13,9 @@ import dev.gantry.registry.storage.RepositoryName;
 import dev.gantry.registry.storage.StoredManifest;
 import dev.gantry.registry.storage.TagImmutableException;
 import dev.gantry.registry.registries.Registries;
+import dev.gantry.registry.registries.RegistryDefinition;
+import dev.gantry.registry.registries.RegistryType;
+import dev.gantry.registry.remote.PullThroughCache;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -27,11 +30,13 @@ public final class ManifestService {
     private final MetadataStore metadata;
     private final BlobStore blobs;
     private final Registries registries;
+    private final PullThroughCache remote;
 
-    public ManifestService(MetadataStore metadata, BlobStore blobs, Registries registries) {
+    public ManifestService(MetadataStore metadata, BlobStore blobs, Registries registries, PullThroughCache remote) {
         this.metadata = metadata;
         this.blobs = blobs;
         this.registries = registries;
+        this.remote = remote;
     }
 
     /** A manifest reference from a URL: a digest if it has the shape of one, else a tag. */
@@ -89,9 +94,17 @@ public final class ManifestService {
     /** The first of the repositories that holds the reference (several for a virtual registry). */
     public StoredManifest find(List<RepositoryName> repos, Reference reference) {
         for (RepositoryName repo : repos) {
-            StoredManifest found = reference.digest() != null
-                    ? metadata.manifestByDigest(repo, reference.digest())
-                    : metadata.manifestByTag(repo, reference.tag());
+            RegistryDefinition registry = registries.find(repo.registry()).orElseThrow();
+            StoredManifest found;
+            if (registry.type() == RegistryType.Remote) {
+                found = reference.digest() != null
+                        ? remote.manifestByDigest(registry, repo, reference.digest())
+                        : remote.manifestByTag(registry, repo, reference.tag());
+            } else {
+                found = reference.digest() != null
+                        ? metadata.manifestByDigest(repo, reference.digest())
+                        : metadata.manifestByTag(repo, reference.tag());
+            }
             if (found != null) {
                 return found;
             }

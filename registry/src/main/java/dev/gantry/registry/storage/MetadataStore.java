@@ -202,6 +202,19 @@ public final class MetadataStore {
                 repo.registry(), repo.repository(), tag));
     }
 
+    /** A tag's manifest and when the tag was last set or confirmed (a pull-through cache's freshness). */
+    public record TaggedManifest(StoredManifest manifest, java.time.Instant updatedAt) {
+    }
+
+    public TaggedManifest taggedManifest(RepositoryName repo, String tag) {
+        return Sql.read(db, c -> Sql.first(c, "SELECT t.digest, m.media_type, b.size, t.updated_at FROM tags t "
+                + "JOIN manifests m ON m.digest = t.digest JOIN blobs b ON b.digest = m.digest "
+                + "WHERE t.registry = ? AND t.repository = ? AND t.name = ?",
+                rs -> new TaggedManifest(new StoredManifest(Digest.parse(rs.getString(1)), rs.getString(2),
+                        rs.getLong(3)), java.time.Instant.ofEpochMilli(rs.getLong(4))),
+                repo.registry(), repo.repository(), tag));
+    }
+
     /** Removes a manifest from the repository, with every tag there that points at it. */
     public boolean deleteManifest(RepositoryName repo, Digest digest) {
         return Sql.transaction(db, c -> {

@@ -21,7 +21,8 @@ public enum ClientTool {
     BUILDAH("buildah", "buildah"),
     UMOCI("umoci", "umoci"),
     CONTAINERD("containerd", "containerd"),
-    CTR("ctr", "containerd");
+    CTR("ctr", "containerd"),
+    DOCKER_REGISTRY("docker-registry", "docker-registry");
 
     private final String binary;
     private final String debianPackage;
