@@ -1,6 +1,9 @@
 package dev.gantry.registry.management;
 
 import dev.gantry.api.reference.Digest;
+import dev.gantry.registry.registries.RegistryDefinition;
+import dev.gantry.registry.registries.RegistryType;
+import dev.gantry.registry.remote.PullThroughCache;
 import dev.gantry.registry.storage.MetadataStore;
 import dev.gantry.registry.storage.PromotionRecord;
 import dev.gantry.registry.storage.PromotionStore;
@@ -10,6 +13,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -34,6 +38,8 @@ public class RepositoryResource {
     PromotionStore promotions;
     @Inject
     PromotionService service;
+    @Inject
+    PullThroughCache remote;
 
     public record TagInfo(String tag, String digest, List<String> tags) {
     }
@@ -51,6 +57,26 @@ public class RepositoryResource {
         StoredManifest manifest = metadata.manifestByTag(repo, tag);
         if (manifest == null) {
             throw ApiError.TAG_UNKNOWN.exception(repo + " has no tag " + tag);
+        }
+        return new TagInfo(tag, manifest.digest().toString(), metadata.tagsOf(repo, manifest.digest()));
+    }
+
+    @POST
+    @Path("/{registry}/repositories/{repository: .+}/tags/{tag}/refresh")
+    @Operation(summary = "Remote registries: ask the upstream where a cached tag points now, whatever its freshness")
+    public TagInfo refresh(@PathParam("registry") String registry, @PathParam("repository") String repository,
+            @PathParam("tag") String tag) {
+        RepositoryName repo = repo(registry, repository);
+        RegistryDefinition definition = service.registry(registry, "registry");
+        if (definition.type() != RegistryType.Remote) {
+            throw ApiError.INVALID_REQUEST.exception("registry " + registry + " is " + definition.type()
+                    + "; only a Remote registry's tags come from an upstream");
+        }
+        PromotionService.tag(tag, "tag");
+        StoredManifest manifest = remote.refresh(definition, repo, tag);
+        if (manifest == null) {
+            throw ApiError.TAG_UNKNOWN.exception("the upstream of " + registry + " has no tag " + tag + " in "
+                    + repo.repository());
         }
         return new TagInfo(tag, manifest.digest().toString(), metadata.tagsOf(repo, manifest.digest()));
     }

@@ -24,6 +24,10 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,6 +41,7 @@ public final class PullThroughCache {
     private final MetadataStore metadata;
     private final BlobStore blobs;
     private final UpstreamClient upstream;
+    private final Map<String, CompletableFuture<Long>> inFlight = new ConcurrentHashMap<>();
 
     public PullThroughCache(MetadataStore metadata, BlobStore blobs, UpstreamClient upstream) {
         this.metadata = metadata;
@@ -76,11 +81,7 @@ public final class PullThroughCache {
             return cached.manifest();
         }
         try {
-            Optional<UpstreamClient.Manifest> fetched = upstream.manifest(registry.upstream(), repo.repository(), tag);
-            if (fetched.isEmpty()) {
-                return null;
-            }
-            return store(repo, hash(fetched.get().body(), Digest.SHA256), fetched.get(), tag);
+            return fetchTag(registry, repo, tag, cached);
         } catch (UpstreamClient.UnavailableException e) {
             if (cached != null) {
                 LOG.warnf("serving cached %s:%s: %s", repo, tag, e.getMessage());
@@ -90,12 +91,70 @@ public final class PullThroughCache {
         }
     }
 
-    /** The blob's size once the repository holds it (fetched and verified if needed); -1 when upstream lacks it. */
+    /**
+     * Asks the upstream where a tag points now, whatever its freshness (e.g. after {@code Never}); answers the
+     * manifest, or null when the upstream no longer has the tag.
+     */
+    public StoredManifest refresh(RegistryDefinition registry, RepositoryName repo, String tag) {
+        try {
+            return fetchTag(registry, repo, tag, metadata.taggedManifest(repo, tag));
+        } catch (UpstreamClient.UnavailableException e) {
+            throw unavailable(registry, e);
+        }
+    }
+
+    /** A HEAD first: when the tag still points at the cached digest only its freshness is renewed. */
+    private StoredManifest fetchTag(RegistryDefinition registry, RepositoryName repo, String tag,
+            MetadataStore.TaggedManifest cached) throws UpstreamClient.UnavailableException {
+        if (cached != null) {
+            Optional<String> current = upstream.manifestDigest(registry.upstream(), repo.repository(), tag);
+            if (current.isEmpty()) {
+                return null;
+            }
+            if (current.get().equals(cached.manifest().digest().toString())) {
+                metadata.touchTag(repo, tag);
+                return cached.manifest();
+            }
+        }
+        Optional<UpstreamClient.Manifest> fetched = upstream.manifest(registry.upstream(), repo.repository(), tag);
+        if (fetched.isEmpty()) {
+            return null;
+        }
+        return store(repo, hash(fetched.get().body(), Digest.SHA256), fetched.get(), tag);
+    }
+
+    /**
+     * The blob's size once the repository holds it (fetched and verified if needed); -1 when upstream lacks it.
+     * Concurrent pulls of a blob not yet cached share one upstream read.
+     */
     public long blob(RegistryDefinition registry, RepositoryName repo, Digest digest) {
         long size = metadata.blobSizeIn(repo, digest);
         if (size >= 0 && blobs.exists(digest)) {
             return size;
         }
+        String key = repo + "@" + digest;
+        CompletableFuture<Long> mine = new CompletableFuture<>();
+        CompletableFuture<Long> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            try {
+                return running.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        try {
+            long fetched = fetchBlob(registry, repo, digest);
+            mine.complete(fetched);
+            return fetched;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
+    }
+
+    private long fetchBlob(RegistryDefinition registry, RepositoryName repo, Digest digest) {
         try {
             Optional<InputStream> body = upstream.blob(registry.upstream(), repo.repository(), digest);
             if (body.isEmpty()) {

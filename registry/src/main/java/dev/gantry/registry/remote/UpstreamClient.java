@@ -52,11 +52,22 @@ public final class UpstreamClient {
         }
     }
 
+    /** The digest a tag points at upstream (a HEAD, cheaper than fetching), or empty when the tag does not exist. */
+    public Optional<String> manifestDigest(RegistryDefinition.Upstream upstream, String repository, String tag)
+            throws UnavailableException {
+        HttpResponse<Void> response = send(upstream, repository, "/manifests/" + tag, ACCEPT,
+                HttpResponse.BodyHandlers.discarding(), "HEAD");
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        return Optional.of(response.headers().firstValue("Docker-Content-Digest").orElse(""));
+    }
+
     /** The manifest, or empty when the upstream says it does not exist. */
     public Optional<Manifest> manifest(RegistryDefinition.Upstream upstream, String repository, String reference)
             throws UnavailableException {
         HttpResponse<byte[]> response = send(upstream, repository, "/manifests/" + reference, ACCEPT,
-                HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse.BodyHandlers.ofByteArray(), "GET");
         if (response.statusCode() == 404) {
             return Optional.empty();
         }
@@ -68,7 +79,7 @@ public final class UpstreamClient {
     public Optional<InputStream> blob(RegistryDefinition.Upstream upstream, String repository, Digest digest)
             throws UnavailableException {
         HttpResponse<InputStream> response = send(upstream, repository, "/blobs/" + digest, "*/*",
-                HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse.BodyHandlers.ofInputStream(), "GET");
         if (response.statusCode() == 404) {
             closeQuietly(response.body());
             return Optional.empty();
@@ -77,17 +88,19 @@ public final class UpstreamClient {
     }
 
     private <T> HttpResponse<T> send(RegistryDefinition.Upstream upstream, String repository, String path,
-            String accept, HttpResponse.BodyHandler<T> handler) throws UnavailableException {
+            String accept, HttpResponse.BodyHandler<T> handler, String method) throws UnavailableException {
+        repository = upstreamRepository(upstream, repository);
         URI uri = URI.create(stripSlash(upstream.url()) + "/v2/" + repository + path);
         String scopeKey = upstream.url() + "|" + repository;
         try {
-            HttpResponse<T> response = http.send(request(uri, accept, authorization(upstream, scopeKey)), handler);
+            HttpResponse<T> response = http.send(request(uri, accept, authorization(upstream, scopeKey), method),
+                    handler);
             if (response.statusCode() == 401) {
                 closeIfStream(response.body());
                 tokens.remove(scopeKey);
                 String auth = answerChallenge(upstream, repository, scopeKey,
                         response.headers().firstValue("WWW-Authenticate").orElse(""));
-                response = http.send(request(uri, accept, auth), handler);
+                response = http.send(request(uri, accept, auth, method), handler);
             }
             int status = response.statusCode();
             if (status == 200 || status == 404) {
@@ -104,8 +117,9 @@ public final class UpstreamClient {
         }
     }
 
-    private HttpRequest request(URI uri, String accept, String authorization) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", accept).GET();
+    private HttpRequest request(URI uri, String accept, String authorization, String method) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", accept)
+                .method(method, HttpRequest.BodyPublishers.noBody());
         if (authorization != null) {
             builder.header("Authorization", authorization);
         }
@@ -160,6 +174,14 @@ public final class UpstreamClient {
         }
         tokens.put(scopeKey, token);
         return "Bearer " + token;
+    }
+
+    /** Docker Hub keeps official images under {@code library/}: {@code hub/nginx} is {@code library/nginx} there. */
+    static String upstreamRepository(RegistryDefinition.Upstream upstream, String repository) {
+        String host = URI.create(upstream.url()).getHost();
+        boolean dockerHub = host != null && (host.equals("registry-1.docker.io") || host.equals("docker.io")
+                || host.equals("index.docker.io") || host.equals("registry.hub.docker.com"));
+        return dockerHub && repository.indexOf('/') < 0 ? "library/" + repository : repository;
     }
 
     private static String basic(RegistryDefinition.Upstream upstream) {

@@ -215,6 +215,12 @@ public final class MetadataStore {
                 repo.registry(), repo.repository(), tag));
     }
 
+    /** Marks a tag as confirmed now (a pull-through cache found it unchanged upstream). */
+    public void touchTag(RepositoryName repo, String tag) {
+        Sql.transaction(db, c -> Sql.update(c, "UPDATE tags SET updated_at = ? WHERE registry = ? AND repository = ? "
+                + "AND name = ?", now(), repo.registry(), repo.repository(), tag));
+    }
+
     /** Removes a manifest from the repository, with every tag there that points at it. */
     public boolean deleteManifest(RepositoryName repo, Digest digest) {
         return Sql.transaction(db, c -> {

@@ -85,9 +85,14 @@ class RemoteRegistryClientTest {
         TestImages.Image first = TestImages.singlePlatform(303, "amd64", 10 * KIB);
         anonymous.push(first, repo, "1");
         assertThat(digestOf(remote, repo, "1")).isEqualTo(first.digest());
-        anonymous.push(TestImages.singlePlatform(304, "amd64", 10 * KIB), repo, "1");
+        TestImages.Image second = TestImages.singlePlatform(304, "amd64", 10 * KIB);
+        anonymous.push(second, repo, "1");
         Thread.sleep(1_000);
         assertThat(digestOf(remote, repo, "1")).isEqualTo(first.digest());
+
+        given().post("/api/v1/registries/" + remote + "/repositories/" + repo + "/tags/1/refresh").then()
+                .statusCode(200).body("digest", equalTo(second.digest()));
+        assertThat(digestOf(remote, repo, "1")).as("refreshed").isEqualTo(second.digest());
     }
 
     @Test
