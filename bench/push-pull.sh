@@ -12,8 +12,9 @@
 #      into a fresh dir:, each timed with date +%s.%N; skopeo's blob-info cache is deleted before every copy so that
 #      it never tries cross-repository mounts;
 #   4. prints medians, MiB/s and Gantry/Distribution ratios;
-#   5. dedup check: pushes the image into dev/dedup/{a,b,c,d} on both and compares `du -sb` of the blob stores with
-#      the image size;
+#   5. dedup check: pushes the image into dev/dedup/{a,b,c,d} on both, promotes dev/dedup/a:1 to qa, staging, prod
+#      (Gantry: management API, if the server has one; Distribution: skopeo copy with mounts), and compares `du -sb`
+#      of the blob stores with the image size;
 #   6. prints a Markdown snippet for docs/benchmarks.md. Writes nothing into the repository.
 #
 # Environment (all optional):
@@ -233,7 +234,9 @@ elif [[ -n "${BENCH_GANTRY_CMD:-}" ]]; then
 else
   JAVA_HOME="$(pick_java)"; export JAVA_HOME
   jv="$("$JAVA_HOME/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')"
-  [[ -n "$jv" ]] && ((jv >= 21)) || die "JAVA_HOME=$JAVA_HOME is not a JDK 21+ (unset it to pick the newest under /usr/lib/jvm)"
+  if [[ -z "$jv" ]] || ((jv < 21)); then
+    die "JAVA_HOME=$JAVA_HOME is not a JDK 21+ (unset it to pick the newest under /usr/lib/jvm)"
+  fi
   JAR="$GANTRY_HOME/registry/target/quarkus-app/quarkus-run.jar"
   if [[ ! -f "$JAR" ]]; then
     log "building Gantry's registry in $GANTRY_HOME (jar missing)"
@@ -350,7 +353,85 @@ log "dedup check: pushing the image into ${DEDUP_REPOS[*]} on both registries"
 for key in dist gantry; do
   for repo in "${DEDUP_REPOS[@]}"; do push_image "$key" "$repo:1"; done
 done
-REPOS_TOTAL=$((ROUNDS + WARMUP + ${#DEDUP_REPOS[@]}))
+
+# Promotion dev → qa → staging → prod of dev/dedup/a:1. Gantry: its management API (a metadata operation); Distribution
+# has none, so the usual way is a registry-to-registry skopeo copy — with skopeo's blob-info cache primed, so that it
+# mounts blobs across repositories (Distribution's best case).
+PROMO_HOPS=("dev qa" "qa staging" "staging prod")
+declare -A PROMO=([dist]="" [gantry]="")
+PROMO_METHOD_GANTRY="management API (POST /api/v1/promotions)"
+promote_copy() { # key from to -> sets T
+  local key=$1 from=$2 to=$3 out="$RUN_DIR/skopeo-promote.out" t0 t1
+  t0=$(date +%s.%N)
+  skopeo copy --src-tls-verify=false --dest-tls-verify=false "docker://127.0.0.1:${PORT[$key]}/$from/dedup/a:1" \
+    "docker://127.0.0.1:${PORT[$key]}/$to/dedup/a:1" >"$out" 2>&1 \
+    || { cat "$out" >>"$LOG"; die "copy $from → $to on ${NAME[$key]} failed: $(tail -n 3 "$out")"; }
+  t1=$(date +%s.%N)
+  { echo "### promote ${NAME[$key]} $from -> $to"; cat "$out"; } >>"$LOG"
+  T=$(elapsed "$t0" "$t1")
+}
+promote_api() { # from to -> sets T, PROMO_CODE
+  local from=$1 to=$2 t0 t1
+  t0=$(date +%s.%N)
+  PROMO_CODE=$(curl -s -o "$RUN_DIR/promote.out" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    -d "{\"repository\":\"dedup/a\",\"from\":\"$from\",\"to\":\"$to\",\"tag\":\"1\"}" \
+    "http://127.0.0.1:$GANTRY_PORT/api/v1/promotions" || echo 000)
+  t1=$(date +%s.%N)
+  { echo "### promote Gantry $from -> $to: HTTP $PROMO_CODE"; cat "$RUN_DIR/promote.out"; echo; } >>"$LOG"
+  T=$(elapsed "$t0" "$t1")
+}
+prime_mounts() { # key: untimed pull of dev/dedup/a:1, so that skopeo's blob-info cache records where its blobs are
+  # on this registry and the timed copies can mount them (a push whose blobs all exist records nothing)
+  rm -f "$SKOPEO_CACHE"; rm -rf "$RUN_DIR/pull"
+  skopeo copy --src-tls-verify=false "docker://127.0.0.1:${PORT[$1]}/dev/dedup/a:1" "dir:$RUN_DIR/pull" >>"$LOG" 2>&1 \
+    || die "pull of dev/dedup/a:1 from ${NAME[$1]} failed"
+  rm -rf "$RUN_DIR/pull"
+}
+log "promotion of dev/dedup/a:1 through qa, staging, prod"
+prime_mounts dist
+for hop in "${PROMO_HOPS[@]}"; do
+  read -r from to <<<"$hop"
+  promote_copy dist "$from" "$to"; PROMO[dist]+="$T "
+done
+[[ "$SELF_TEST" == 1 ]] && prime_mounts gantry
+for hop in "${PROMO_HOPS[@]}"; do
+  read -r from to <<<"$hop"
+  if [[ "$SELF_TEST" == 1 ]]; then
+    promote_copy gantry "$from" "$to"; PROMO[gantry]+="$T "
+    PROMO_METHOD_GANTRY="skopeo copy with mounts, like Distribution (self-test)"
+  elif [[ -n "$PROMO_METHOD_GANTRY" ]]; then
+    promote_api "$from" "$to"
+    if [[ "$PROMO_CODE" == 201 || "$PROMO_CODE" == 200 ]]; then
+      PROMO[gantry]+="$T "
+    elif [[ "$from" == dev && ( "$PROMO_CODE" == 404 || "$PROMO_CODE" == 405 ) ]]; then
+      PROMO_METHOD_GANTRY=""  # this server has no promotion API
+      log "Gantry has no promotion API (HTTP $PROMO_CODE); promotion not measured"
+    else
+      die "promotion $from → $to on Gantry answered HTTP $PROMO_CODE: $(head -c 300 "$RUN_DIR/promote.out")"
+    fi
+  fi
+done
+PROMOTED=0
+if [[ -n "$PROMO_METHOD_GANTRY" ]]; then
+  PROMOTED=${#PROMO_HOPS[@]}
+  for key in dist gantry; do # the promoted image must be pullable from prod
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+      "http://127.0.0.1:${PORT[$key]}/v2/prod/dedup/a/manifests/1")
+    [[ "$code" == 200 ]] || die "prod/dedup/a:1 on ${NAME[$key]} answers $code after promotion"
+  done
+fi
+promo_cell() { # key hop-index
+  local v; v=$(awk -v i="$2" '{print $i}' <<<"${PROMO[$1]}")
+  echo "${v:-n/a}"
+}
+promo_rows() {
+  local i
+  for ((i = 1; i <= ${#PROMO_HOPS[@]}; i++)); do
+    printf '| %s | %s | %s |\n' "${PROMO_HOPS[i-1]/ / → }" "$(promo_cell dist "$i")" "$(promo_cell gantry "$i")"
+  done
+}
+
+REPOS_TOTAL=$((ROUNDS + WARMUP + ${#DEDUP_REPOS[@]} + PROMOTED))
 DB=$(blob_bytes "$DIST_BLOBS"); GB=$(blob_bytes "$GANTRY_BLOBS")
 DD=$(data_bytes "$DIST_DATA"); GD=$(data_bytes "$GANTRY_DATA")
 GANTRY_BLOBS_NOTE=""
@@ -400,17 +481,23 @@ Per-round seconds (in round order; warm-up, not counted: ${WARMUP_NOTE}):
 |---|---|---|
 $(raw_rows)
 
+Promotion of \`dev/dedup/a:1\` (seconds per hop; Distribution has no promotion API: registry-to-registry skopeo copy
+with cross-repository mounts, skopeo's blob-info cache primed by an untimed pull — its best case; ${GANTRY_LABEL}:
+${PROMO_METHOD_GANTRY:-not measured: no promotion API in this server}):
+
+| hop | Distribution | ${GANTRY_LABEL} |
+|---|---:|---:|
+$(promo_rows)
+
 Dedup: the image (${IMAGE_BYTES} bytes) is now in ${REPOS_TOTAL} repositories of each registry (${ROUNDS} bench
-rounds, $((WARMUP ? 1 : 0)) warm-up, ${DEDUP_REPOS[*]}):
+rounds, $((WARMUP ? 1 : 0)) warm-up, ${DEDUP_REPOS[*]}, ${PROMOTED} promoted into qa/staging/prod):
 
 | | blob store bytes | × image | whole data dir bytes | × image |
 |---|---:|---:|---:|---:|
 | Distribution (\`docker/registry/v2/blobs\`) | ${DB} | $(div "$DB" "$IMAGE_BYTES") | ${DD} | $(div "$DD" "$IMAGE_BYTES") |
 | ${GANTRY_LABEL} (\`${GANTRY_BLOBS#"$GANTRY_DATA"/}\`) | ${GB} | $(div "$GB" "$IMAGE_BYTES") | ${GD} | $(div "$GD" "$IMAGE_BYTES") |
 
-Both stores are content-addressed, so ≈ 1× is expected for each (Distribution de-duplicates within one storage too).
-Promotion into \`qa\`/\`staging\`/\`prod\` is not part of this benchmark yet (only \`dev\` accepts pushes; the
-server this ran against has no promotion API).${GANTRY_BLOBS_NOTE}
+Both stores are content-addressed, so ≈ 1× is expected for each (Distribution de-duplicates within one storage too).${GANTRY_BLOBS_NOTE}
 
 Machine: \`nproc\` = $(nproc), ${CPU:-unknown CPU}, memory ${MEM} (\`free -g\`), $(uname -sr); shared and noisy.
 Versions: skopeo ${SKOPEO_VERSION}, umoci $(umoci --version | awk '{print $3}'), Distribution ${DIST_VERSION}, Gantry: ${GANTRY_VERSION}.

@@ -57,6 +57,19 @@ class BlobUploadTest {
     }
 
     @Test
+    void aLayerLargerThanTheFrameworksDefaultBodyLimitStreamsInOnePatch() {
+        String repo = uniqueRepo("dev");
+        byte[] content = randomBytes(24 * 1024 * 1024, System.nanoTime());
+        String location = given().post("/v2/" + repo + "/blobs/uploads/").then().statusCode(202)
+                .extract().header("Location");
+        location = given().contentType("application/octet-stream").body(content).patch(location).then()
+                .statusCode(202).header("Range", "0-" + (content.length - 1)).extract().header("Location");
+        given().put(location + "?digest=" + sha256(content)).then().statusCode(201);
+        given().head("/v2/" + repo + "/blobs/" + sha256(content)).then().statusCode(200)
+                .header("Content-Length", String.valueOf(content.length));
+    }
+
+    @Test
     void aChunkThatDoesNotContinueTheUploadIsRefusedWith416() {
         String repo = uniqueRepo("dev");
         byte[] content = randomBytes(2_000, 3);
