@@ -63,6 +63,7 @@ public class RepositoryResource {
 
     @POST
     @Path("/{registry}/repositories/{repository: .+}/tags/{tag}/refresh")
+    @Consumes(MediaType.WILDCARD) // takes no body
     @Operation(summary = "Remote registries: ask the upstream where a cached tag points now, whatever its freshness")
     public TagInfo refresh(@PathParam("registry") String registry, @PathParam("repository") String repository,
             @PathParam("tag") String tag) {

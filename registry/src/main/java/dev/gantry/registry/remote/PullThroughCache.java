@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -28,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,7 +41,8 @@ public final class PullThroughCache {
     private final MetadataStore metadata;
     private final BlobStore blobs;
     private final UpstreamClient upstream;
-    private final Map<String, CompletableFuture<Long>> inFlight = new ConcurrentHashMap<>();
+    /** Fetches being started or running, by repository and digest. */
+    private final Map<String, CompletableFuture<Fetch>> starts = new ConcurrentHashMap<>();
 
     public PullThroughCache(MetadataStore metadata, BlobStore blobs, UpstreamClient upstream) {
         this.metadata = metadata;
@@ -123,80 +124,185 @@ public final class PullThroughCache {
         return store(repo, hash(fetched.get().body(), Digest.SHA256), fetched.get(), tag);
     }
 
+    /** A blob being fetched from the upstream into a staging file; clients read the file as it grows. */
+    public static final class Fetch {
+        private final Path staging;
+        private final long expectedSize;
+        private final AtomicLong written = new AtomicLong();
+        private final CompletableFuture<Long> done = new CompletableFuture<>();
+
+        Fetch(Path staging, long expectedSize) {
+            this.staging = staging;
+            this.expectedSize = expectedSize;
+        }
+
+        public Path staging() {
+            return staging;
+        }
+
+        /** The length the upstream announced, or -1. */
+        public long expectedSize() {
+            return expectedSize;
+        }
+
+        public long written() {
+            return written.get();
+        }
+
+        /** Completes with the size once the blob is verified and stored; fails if it could not be. */
+        public CompletableFuture<Long> done() {
+            return done;
+        }
+
+        synchronized void advanced(long bytes) {
+            written.addAndGet(bytes);
+            notifyAll();
+        }
+
+        synchronized void finished() {
+            notifyAll();
+        }
+
+        /** Waits (briefly) for more bytes than {@code seen}, or the end. */
+        public synchronized void awaitMore(long seen) throws InterruptedException {
+            if (written.get() == seen && !done.isDone()) {
+                wait(100);
+            }
+        }
+    }
+
+    /** Where a blob stands for a repository: cached (a size), being fetched, or not upstream either. */
+    public record BlobState(long cachedSize, Fetch fetch) {
+        static final BlobState ABSENT = new BlobState(-1, null);
+
+        public boolean absent() {
+            return cachedSize < 0 && fetch == null;
+        }
+    }
+
     /**
-     * The blob's size once the repository holds it (fetched and verified if needed); -1 when upstream lacks it.
-     * Concurrent pulls of a blob not yet cached share one upstream read.
+     * Finds a blob for a pull: cached, or being fetched now — started here, or joined when another pull already
+     * started it, so concurrent pulls share one upstream read and are served while the blob is stored.
      */
-    public long blob(RegistryDefinition registry, RepositoryName repo, Digest digest) {
+    public BlobState locate(RegistryDefinition registry, RepositoryName repo, Digest digest) {
         long size = metadata.blobSizeIn(repo, digest);
         if (size >= 0 && blobs.exists(digest)) {
-            return size;
+            return new BlobState(size, null);
         }
         String key = repo + "@" + digest;
-        CompletableFuture<Long> mine = new CompletableFuture<>();
-        CompletableFuture<Long> running = inFlight.putIfAbsent(key, mine);
+        CompletableFuture<Fetch> mine = new CompletableFuture<>();
+        CompletableFuture<Fetch> running = starts.putIfAbsent(key, mine);
         if (running != null) {
+            Fetch fetch;
             try {
-                return running.join();
+                fetch = running.join();
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
+            return fetch != null ? new BlobState(-1, fetch) : cachedOrAbsent(repo, digest);
         }
         try {
-            long fetched = fetchBlob(registry, repo, digest);
-            mine.complete(fetched);
-            return fetched;
+            Fetch fetch = start(registry, repo, digest, key);
+            mine.complete(fetch);
+            if (fetch == null) {
+                starts.remove(key, mine);
+                return cachedOrAbsent(repo, digest);
+            }
+            return new BlobState(-1, fetch);
         } catch (RuntimeException e) {
             mine.completeExceptionally(e);
+            starts.remove(key, mine);
             throw e;
-        } finally {
-            inFlight.remove(key, mine);
         }
     }
 
-    private long fetchBlob(RegistryDefinition registry, RepositoryName repo, Digest digest) {
+    /** The blob's size once the repository holds it (waiting for a fetch); -1 when the upstream lacks it. */
+    public long blob(RegistryDefinition registry, RepositoryName repo, Digest digest) {
+        BlobState state = locate(registry, repo, digest);
+        if (state.fetch() == null) {
+            return state.cachedSize();
+        }
         try {
-            Optional<InputStream> body = upstream.blob(registry.upstream(), repo.repository(), digest);
-            if (body.isEmpty()) {
-                return -1;
-            }
-            try (InputStream in = body.get()) {
-                if (blobs.exists(digest)) {
-                    // Stored for another repository: the upstream's answer proves this repository has it too.
-                    long stored = Files.size(blobs.path(digest));
-                    metadata.addBlob(repo, digest, stored);
-                    return stored;
-                }
-                return download(repo, digest, in);
-            }
+            return state.fetch().done().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private BlobState cachedOrAbsent(RepositoryName repo, Digest digest) {
+        long size = metadata.blobSizeIn(repo, digest);
+        return size >= 0 && blobs.exists(digest) ? new BlobState(size, null) : BlobState.ABSENT;
+    }
+
+    /** Opens the upstream; null when it lacks the blob or the store already had it (now linked). */
+    private Fetch start(RegistryDefinition registry, RepositoryName repo, Digest digest, String key) {
+        Optional<UpstreamClient.Blob> body;
+        try {
+            body = upstream.blob(registry.upstream(), repo.repository(), digest);
         } catch (UpstreamClient.UnavailableException e) {
             throw unavailable(registry, e);
-        } catch (IOException e) {
-            throw OciError.UNKNOWN.exception(502, "fetching " + digest + " from " + registry.upstream().url()
-                    + " failed: " + e.getMessage());
         }
-    }
-
-    private long download(RepositoryName repo, Digest digest, InputStream in) throws IOException {
+        if (body.isEmpty()) {
+            return null;
+        }
+        if (blobs.exists(digest)) {
+            // Stored for another repository: the upstream's answer proves this repository has it too.
+            closeQuietly(body.get().body());
+            try {
+                metadata.addBlob(repo, digest, Files.size(blobs.path(digest)));
+            } catch (IOException e) {
+                throw new StorageException("cannot read " + digest, e);
+            }
+            return null;
+        }
         String id = UUID.randomUUID().toString();
         blobs.createUpload(id);
-        Path staged = blobs.uploadPath(id);
+        Fetch fetch = new Fetch(blobs.uploadPath(id), body.get().length());
+        Thread.ofVirtual().name("fetch-" + digest.encoded().substring(0, 12)).start(() -> {
+            try (InputStream in = body.get().body()) {
+                fetch.done().complete(copy(id, fetch, repo, digest, in));
+            } catch (Exception e) {
+                LOG.warnf("fetching %s for %s from %s failed: %s", digest, repo, registry.upstream().url(),
+                        e.getMessage());
+                fetch.done().completeExceptionally(e instanceof RuntimeException r ? r
+                        : OciError.UNKNOWN.exception(502, "fetching " + digest + " failed: " + e.getMessage()));
+            } finally {
+                blobs.deleteUpload(id);
+                starts.remove(key);
+                fetch.finished();
+            }
+        });
+        return fetch;
+    }
+
+    private long copy(String id, Fetch fetch, RepositoryName repo, Digest digest, InputStream in) throws IOException {
+        MessageDigest md = messageDigest(digest.algorithm());
+        long size = 0;
+        try (OutputStream out = Files.newOutputStream(fetch.staging())) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                md.update(buffer, 0, n);
+                out.write(buffer, 0, n);
+                out.flush();
+                size += n;
+                fetch.advanced(n);
+            }
+        }
+        String actual = HexFormat.of().formatHex(md.digest());
+        if (!actual.equals(digest.encoded())) {
+            throw OciError.UNKNOWN.exception(502, "upstream served content with digest " + digest.algorithm() + ":"
+                    + actual + " for " + digest + "; not cached");
+        }
+        blobs.commitUpload(id, digest);
+        metadata.addBlob(repo, digest, size);
+        return size;
+    }
+
+    private static void closeQuietly(InputStream in) {
         try {
-            MessageDigest md = messageDigest(digest.algorithm());
-            long size;
-            try (InputStream hashing = new DigestInputStream(in, md); OutputStream out = Files.newOutputStream(staged)) {
-                size = hashing.transferTo(out);
-            }
-            String actual = HexFormat.of().formatHex(md.digest());
-            if (!actual.equals(digest.encoded())) {
-                throw OciError.UNKNOWN.exception(502, "upstream served content with digest " + digest.algorithm()
-                        + ":" + actual + " for " + digest + "; not cached");
-            }
-            blobs.commitUpload(id, digest);
-            metadata.addBlob(repo, digest, size);
-            return size;
-        } finally {
-            blobs.deleteUpload(id);
+            in.close();
+        } catch (IOException ignored) {
+            // abandoned response
         }
     }
 

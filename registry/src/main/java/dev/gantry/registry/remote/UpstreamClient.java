@@ -75,8 +75,12 @@ public final class UpstreamClient {
         return Optional.of(new Manifest(response.body(), type));
     }
 
+    /** A blob's body as the upstream streams it, and its length when the upstream said (-1 otherwise). */
+    public record Blob(InputStream body, long length) {
+    }
+
     /** Streams a blob; empty when the upstream does not have it. The caller verifies the digest. */
-    public Optional<InputStream> blob(RegistryDefinition.Upstream upstream, String repository, Digest digest)
+    public Optional<Blob> blob(RegistryDefinition.Upstream upstream, String repository, Digest digest)
             throws UnavailableException {
         HttpResponse<InputStream> response = send(upstream, repository, "/blobs/" + digest, "*/*",
                 HttpResponse.BodyHandlers.ofInputStream(), "GET");
@@ -84,7 +88,8 @@ public final class UpstreamClient {
             closeQuietly(response.body());
             return Optional.empty();
         }
-        return Optional.of(response.body());
+        return Optional.of(new Blob(response.body(), response.headers().firstValueAsLong("Content-Length")
+                .orElse(-1)));
     }
 
     private <T> HttpResponse<T> send(RegistryDefinition.Upstream upstream, String repository, String path,

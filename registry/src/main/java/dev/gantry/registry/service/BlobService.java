@@ -29,16 +29,43 @@ public final class BlobService {
         this.remote = remote;
     }
 
-    public record Located(Path path, long size) {
+    /**
+     * A blob to serve: a stored file, or (a Remote registry's first pull) a fetch from the upstream in progress,
+     * whose staging file the client reads as it grows.
+     */
+    public record Located(Path path, long size, PullThroughCache.Fetch fetch) {
     }
 
+    /** The blob, waiting for an upstream fetch to complete if there is one. */
     public Located find(List<RepositoryName> repos, Digest digest) {
+        Located located = locate(repos, digest);
+        if (located.fetch() == null) {
+            return located;
+        }
+        try {
+            return new Located(blobs.path(digest), located.fetch().done().join(), null);
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** The blob, or the upstream fetch that is bringing it (first pull through a Remote registry). */
+    public Located locate(List<RepositoryName> repos, Digest digest) {
         for (RepositoryName repo : repos) {
             RegistryDefinition registry = registries.find(repo.registry()).orElseThrow();
-            long size = registry.type() == RegistryType.Remote ? remote.blob(registry, repo, digest)
-                    : metadata.blobSizeIn(repo, digest);
-            if (size >= 0 && blobs.exists(digest)) {
-                return new Located(blobs.path(digest), size);
+            if (registry.type() == RegistryType.Remote) {
+                PullThroughCache.BlobState state = remote.locate(registry, repo, digest);
+                if (state.fetch() != null) {
+                    return new Located(null, state.fetch().expectedSize(), state.fetch());
+                }
+                if (state.cachedSize() >= 0) {
+                    return new Located(blobs.path(digest), state.cachedSize(), null);
+                }
+            } else {
+                long size = metadata.blobSizeIn(repo, digest);
+                if (size >= 0 && blobs.exists(digest)) {
+                    return new Located(blobs.path(digest), size, null);
+                }
             }
         }
         throw OciError.BLOB_UNKNOWN.exception("blob " + digest + " not found in " + repos.getFirst());
