@@ -41,6 +41,8 @@ for arg in "$@"; do
 done
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=bench/lib.sh
+source "$SCRIPT_DIR/lib.sh" # the helpers (servers, image cache, cleanup, numbers), shared with bench/promotion.sh
 GANTRY_HOME="${GANTRY_HOME:-$(cd "$SCRIPT_DIR/.." && pwd)}"
 IMAGE_MIB="${BENCH_IMAGE_MIB:-1024}"
 LAYERS="${BENCH_LAYERS:-4}"
@@ -48,161 +50,26 @@ ROUNDS="${BENCH_ROUNDS:-5}"
 WARMUP="${BENCH_WARMUP:-1}"
 WORK="${BENCH_WORK:-/tmp/gantry-bench}"
 GANTRY_BLOBS_SUBDIR="${BENCH_GANTRY_BLOBS:-blobs}"
-SKOPEO_CACHE=/var/lib/containers/cache/blob-info-cache-v1.boltdb
-ORIG_CMD="$0${*:+ $*}"
-ORIG_ENV=""  # the settings that shape this run, for the printed command line
-while IFS= read -r name; do
-  ORIG_ENV+="$name=$(printf '%q' "${!name}") "
-done < <(compgen -e | grep -E '^(BENCH_|GANTRY_|QUARKUS_|JAVA_HOME$|JAVA_TOOL_OPTIONS$|JDK_JAVA_OPTIONS$)' | sort)
+SKOPEO_CACHE=$BENCH_SKOPEO_CACHE
+bench_capture_command "$0" "$@"
 
 for v in IMAGE_MIB LAYERS ROUNDS WARMUP; do
   [[ "${!v}" =~ ^[0-9]+$ && ( "${!v}" -gt 0 || "$v" == WARMUP ) ]] || { echo "$v must be a whole number, > 0 except BENCH_WARMUP (got '${!v}')" >&2; exit 2; }
 done
 ((WARMUP > 0)) && WARMUP=1
 ((IMAGE_MIB >= LAYERS)) || { echo "BENCH_IMAGE_MIB must be >= BENCH_LAYERS" >&2; exit 2; }
-for tool in skopeo umoci docker-registry curl jq openssl awk du; do
-  command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 2; }
-done
-
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+bench_require_tools skopeo umoci docker-registry curl jq openssl awk du
 
 # ---------------------------------------------------------------------------------------------------------------
 # Run directory and cleanup
-mkdir -p "$WORK"
-RUN_DIR="$(mktemp -d "$WORK/run.XXXXXX")"
-LOG="$RUN_DIR/bench.log"
-PIDS=() # servers we started; each leads its own process group (setsid), so its children stop with it
-start_bg() { # logfile command... -> sets LAST_PID
-  local logfile=$1; shift
-  setsid "$@" >"$logfile" 2>&1 </dev/null &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
-}
-cleanup() {
-  local rc=$?
-  set +e
-  for pid in "${PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL -- "-$pid" 2>/dev/null
-      wait "$pid" 2>/dev/null
-    fi
-  done
-  if [[ $rc -eq 130 || $rc -eq 143 ]]; then
-    log "interrupted; stopped the registries and removed $RUN_DIR"
-    rm -rf "$RUN_DIR"
-  elif [[ "${BENCH_KEEP:-0}" == 1 || $rc -ne 0 ]]; then
-    if [[ $rc -ne 0 ]]; then
-      log "failed (exit $rc); last lines of the logs in $RUN_DIR:"
-      for f in "$RUN_DIR"/*.log; do [[ -f "$f" ]] && { echo "--- $f" >&2; tail -n 8 "$f" | cut -c1-400 >&2; }; done
-      # keep logs, drop the (large) data
-      rm -rf "$RUN_DIR"/data-* "$RUN_DIR"/pull
-    fi
-    log "kept $RUN_DIR"
-  else
-    rm -rf "$RUN_DIR"
-  fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_run_dir "$WORK" # RUN_DIR, LOG; stops the servers and removes RUN_DIR on exit (lib.sh)
 
 # ---------------------------------------------------------------------------------------------------------------
 # 1. The test image (cached)
-IMAGE_DIR="$WORK/image-v2-${IMAGE_MIB}MiB-${LAYERS}layers" # v2: bump when the recipe changes
-IMAGE_REF="oci:$IMAGE_DIR/layout:bench"
-
-build_image() {
-  local tmp="$WORK/image-build.$$" per_layer rest i mib
-  rm -rf "$tmp"; mkdir -p "$tmp"
-  per_layer=$((IMAGE_MIB / LAYERS)); rest=$((IMAGE_MIB % LAYERS))
-  log "building the test image: $IMAGE_MIB MiB of random data in $LAYERS layers (cached in $IMAGE_DIR)"
-  umoci init --layout "$tmp/layout"
-  umoci new --image "$tmp/layout:bench"
-  umoci config --image "$tmp/layout:bench" --config.cmd /bin/true --author gantry-bench \
-    --created 2024-01-01T00:00:00Z --history.created 2024-01-01T00:00:00Z
-  for ((i = 1; i <= LAYERS; i++)); do
-    mib=$per_layer; ((i == LAYERS)) && mib=$((per_layer + rest))
-    openssl rand -out "$tmp/layer$i.bin" $((mib * 1024 * 1024))
-    # one insert = one layer; random data does not compress, so each gzip layer is ~mib MiB. Fixed timestamps keep
-    # the config's size (and so the image's) the same from build to build.
-    umoci insert --image "$tmp/layout:bench" --history.created_by "gantry-bench layer $i" \
-      --history.created 2024-01-01T00:00:00Z "$tmp/layer$i.bin" "/data/layer$i.bin"
-    rm -f "$tmp/layer$i.bin"
-  done
-  umoci gc --layout "$tmp/layout"
-  rm -rf "$IMAGE_DIR"; mkdir -p "$IMAGE_DIR"
-  mv "$tmp/layout" "$IMAGE_DIR/layout"; rm -rf "$tmp"
-  touch "$IMAGE_DIR/complete"
-}
-[[ -f "$IMAGE_DIR/complete" ]] || build_image
-
-MANIFEST_DIGEST="$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "bench") | .digest' "$IMAGE_DIR/layout/index.json")"
-MANIFEST_FILE="$IMAGE_DIR/layout/blobs/${MANIFEST_DIGEST/://}"
-[[ -f "$MANIFEST_FILE" ]] || die "cached image is broken; delete $IMAGE_DIR"
-IMAGE_BYTES="$(jq '[.config.size] + [.layers[].size] | add' "$MANIFEST_FILE")"
-IMAGE_LAYERS="$(jq '.layers | length' "$MANIFEST_FILE")"
-IMAGE_MIB_REAL="$(awk -v b="$IMAGE_BYTES" 'BEGIN{printf "%.1f", b/1048576}')"
-log "image: $IMAGE_LAYERS layers + config = $IMAGE_BYTES bytes ($IMAGE_MIB_REAL MiB), manifest $MANIFEST_DIGEST"
+bench_image "$IMAGE_MIB" "$LAYERS" # cached under WORK (lib.sh)
 
 # ---------------------------------------------------------------------------------------------------------------
 # 2. The servers
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 30000))
-    port_in_use "$p" || { echo "$p"; return; }
-  done
-  die "no free port found"
-}
-
-wait_v2() { # name url pid timeout_s
-  local name=$1 url=$2 pid=$3 timeout=$4 code t0=$SECONDS
-  while :; do
-    kill -0 "$pid" 2>/dev/null || die "$name exited before answering $url"
-    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)"
-    [[ "$code" == 200 ]] && return 0
-    ((SECONDS - t0 < timeout)) || die "$name did not answer GET $url with 200 within ${timeout}s (last: $code)"
-    sleep 0.2
-  done
-}
-
-start_distribution() { # name port datadir -> sets LAST_PID
-  local name=$1 port=$2 data=$3 cfg="$RUN_DIR/$1.yml"
-  mkdir -p "$data"
-  cat >"$cfg" <<EOF
-version: 0.1
-log:
-  level: info
-storage:
-  filesystem:
-    rootdirectory: $data
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-EOF
-  start_bg "$RUN_DIR/$name.log" docker-registry serve "$cfg"
-}
-
-pick_java() {
-  if [[ -n "${JAVA_HOME:-}" ]]; then echo "$JAVA_HOME"; return; fi
-  local d v best="" bestv=0
-  for d in /usr/lib/jvm/*/; do
-    d="${d%/}"
-    [[ -x "$d/bin/java" && ! -L "$d" ]] || continue
-    v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$d/release" 2>/dev/null || true)"
-    [[ -n "$v" ]] || v="$("$d/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')"
-    [[ -n "$v" ]] && ((v >= 21 && v > bestv)) && { best=$d; bestv=$v; }
-  done
-  [[ -n "$best" ]] || die "no JDK 21+ under /usr/lib/jvm; set JAVA_HOME"
-  echo "$best"
-}
-
 DIST_PORT="${BENCH_DIST_PORT:-$(free_port)}"
 GANTRY_PORT="${BENCH_GANTRY_PORT:-$(free_port)}"
 while [[ "$GANTRY_PORT" == "$DIST_PORT" ]]; do GANTRY_PORT="$(free_port)"; done
@@ -220,39 +87,11 @@ if [[ "$SELF_TEST" == 1 ]]; then
   log "SELF-TEST: starting a second Distribution in place of Gantry on 127.0.0.1:$GANTRY_PORT"
   start_distribution gantry "$GANTRY_PORT" "$GANTRY_DATA"; GANTRY_PID=$LAST_PID
   GANTRY_BLOBS="$GANTRY_DATA/docker/registry/v2/blobs"
-  GANTRY_VERSION="Distribution $(docker-registry --version | awk '{print $3}')"
+  GANTRY_VERSION="Distribution $(bench_dist_version)"
   GANTRY_TIMEOUT=60
-elif [[ -n "${BENCH_GANTRY_CMD:-}" ]]; then
-  mkdir -p "$GANTRY_DATA"
-  log "starting Gantry with BENCH_GANTRY_CMD on 127.0.0.1:$GANTRY_PORT"
-  start_bg "$RUN_DIR/gantry.log" env GANTRY_PORT="$GANTRY_PORT" QUARKUS_HTTP_PORT="$GANTRY_PORT" \
-    GANTRY_DATA_DIR="$GANTRY_DATA" bash -c "$BENCH_GANTRY_CMD"
-  GANTRY_PID=$LAST_PID
-  GANTRY_BLOBS="$GANTRY_DATA/$GANTRY_BLOBS_SUBDIR"
-  GANTRY_VERSION="custom command: $BENCH_GANTRY_CMD"
-  GANTRY_TIMEOUT=120
 else
-  JAVA_HOME="$(pick_java)"; export JAVA_HOME
-  jv="$("$JAVA_HOME/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')"
-  if [[ -z "$jv" ]] || ((jv < 21)); then
-    die "JAVA_HOME=$JAVA_HOME is not a JDK 21+ (unset it to pick the newest under /usr/lib/jvm)"
-  fi
-  JAR="$GANTRY_HOME/registry/target/quarkus-app/quarkus-run.jar"
-  if [[ ! -f "$JAR" ]]; then
-    log "building Gantry's registry in $GANTRY_HOME (jar missing)"
-    (cd "$GANTRY_HOME" && ./mvnw -B -q -pl registry -am package -DskipTests) >"$RUN_DIR/build.log" 2>&1 \
-      || die "Gantry build failed, see $RUN_DIR/build.log"
-  fi
-  mkdir -p "$GANTRY_DATA"
-  log "starting Gantry ($JAR, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)) on 127.0.0.1:$GANTRY_PORT"
-  start_bg "$RUN_DIR/gantry.log" env QUARKUS_HTTP_PORT="$GANTRY_PORT" GANTRY_DATA_DIR="$GANTRY_DATA" \
-    "$JAVA_HOME/bin/java" -jar "$JAR"
-  GANTRY_PID=$LAST_PID
+  start_gantry "$GANTRY_PORT" "$GANTRY_DATA"; GANTRY_PID=$LAST_PID # the jar, or BENCH_GANTRY_CMD (lib.sh)
   GANTRY_BLOBS="$GANTRY_DATA/$GANTRY_BLOBS_SUBDIR"
-  GANTRY_VERSION="$(git -C "$GANTRY_HOME" rev-parse --short HEAD 2>/dev/null || echo unknown)$(
-    git -C "$GANTRY_HOME" diff --quiet HEAD -- 2>/dev/null || echo '+dirty')"
-  GANTRY_VERSION="commit $GANTRY_VERSION, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
-  GANTRY_TIMEOUT=120
 fi
 
 wait_v2 Distribution "http://127.0.0.1:$DIST_PORT/v2/" "$DIST_PID" 60
@@ -266,8 +105,6 @@ declare -A NAME=([dist]=Distribution [gantry]="$GANTRY_LABEL")
 declare -A PUSH=([dist]="" [gantry]="")
 declare -A PULL=([dist]="" [gantry]="")
 WARNINGS=()
-
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", b - a}'; }
 
 # A real upload: no blob-info cache (no cross-repo mount attempts), fresh repository (HEAD of every blob answers 404).
 push_image() { # key repo:tag -> sets T
@@ -335,9 +172,6 @@ for ((r = 1; r <= ROUNDS; r++)); do
   done
 done
 
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{v[NR]=$1} END{ if (NR%2) printf "%.3f", v[(NR+1)/2]; else printf "%.3f", (v[NR/2]+v[NR/2+1])/2 }'; }
-minmax() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk 'NR==1{a=$1} {b=$1} END{printf "%.2f–%.2f", a, b}'; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 mibs() { awk -v bytes="$IMAGE_BYTES" -v s="$1" 'BEGIN{ if (s == 0) print "n/a"; else printf "%.0f", bytes / 1048576 / s }'; }
 
 DPUSH=$(median "${PUSH[dist]}"); GPUSH=$(median "${PUSH[gantry]}")
@@ -441,11 +275,8 @@ fi
 
 # ---------------------------------------------------------------------------------------------------------------
 # 4 + 6. Report
-CPU="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
-MEM="$(free -g | awk '/^Mem:/{print $2 " GiB total, " $7 " GiB available"}')"
 DATE="$(date -u +'%Y-%m-%d %H:%M UTC')"
-DIST_VERSION="$(docker-registry --version | awk '{print $3}')"
-SKOPEO_VERSION="$(skopeo --version | awk '{print $3}')"
+DIST_VERSION="$(bench_dist_version)"
 
 raw_rows() {
   local key
@@ -499,8 +330,8 @@ rounds, $((WARMUP ? 1 : 0)) warm-up, ${DEDUP_REPOS[*]}, ${PROMOTED} promoted int
 
 Both stores are content-addressed, so ≈ 1× is expected for each (Distribution de-duplicates within one storage too).${GANTRY_BLOBS_NOTE}
 
-Machine: \`nproc\` = $(nproc), ${CPU:-unknown CPU}, memory ${MEM} (\`free -g\`), $(uname -sr); shared and noisy.
-Versions: skopeo ${SKOPEO_VERSION}, umoci $(umoci --version | awk '{print $3}'), Distribution ${DIST_VERSION}, Gantry: ${GANTRY_VERSION}.
+Machine: $(bench_machine); shared and noisy.
+Versions: $(bench_versions), Gantry: ${GANTRY_VERSION}.
 
 Command: \`${ORIG_ENV}${ORIG_CMD}\`
 EOF

@@ -79,6 +79,20 @@ class RemoteRegistryClientTest {
     }
 
     @Test
+    void anExpiredTagThatDidNotMoveIsConfirmedWithAHeadNotFetchedAgain() throws Exception {
+        String remote = remote(anonymous, "1s", false);
+        String repo = "lib/" + unique();
+        TestImages.Image image = TestImages.singlePlatform(310, "amd64", 10 * KIB);
+        anonymous.push(image, repo, "1");
+        assertThat(digestOf(remote, repo, "1")).isEqualTo(image.digest());
+        Thread.sleep(1_200);
+        assertThat(digestOf(remote, repo, "1")).isEqualTo(image.digest());
+        String path = "/v2/" + repo + "/manifests/1";
+        assertThat(anonymous.requests("GET", path)).as("manifest fetched once").isEqualTo(1);
+        assertThat(anonymous.requests("HEAD", path)).as("re-checked with a HEAD").isEqualTo(1);
+    }
+
+    @Test
     void withFreshnessNeverACachedTagIsTrustedForever() throws Exception {
         String remote = remote(anonymous, "Never", false);
         String repo = "lib/" + unique();

@@ -86,6 +86,14 @@ final class Upstream implements AutoCloseable {
         }
     }
 
+    /** How many requests of a method and path the upstream's access log shows. */
+    long requests(String method, String path) throws java.io.IOException {
+        String needle = "\"" + method + " " + path + " HTTP/";
+        try (var lines = Files.lines(dir.resolve("registry.log"))) {
+            return lines.filter(l -> l.contains(needle)).count();
+        }
+    }
+
     String url() {
         return "http://127.0.0.1:" + port;
     }

@@ -2,6 +2,7 @@ package dev.gantry.registry.http;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,7 @@ class VersionCheckRouteTest {
     void livenessAndReadinessAreServed() {
         given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
-                .body("checks[0].name", equalTo("storage")).body("checks[0].data.registries", equalTo(5));
+                .body("checks[0].name", equalTo("storage"))// other tests add registries to the same store: the default pipeline's five at least
+                .body("checks[0].data.registries", greaterThanOrEqualTo(5));
     }
 }
