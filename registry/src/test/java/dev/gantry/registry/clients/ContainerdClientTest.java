@@ -31,107 +31,27 @@ class ContainerdClientTest {
 
     private static final Pattern REQUEST = Pattern.compile("msg=\"(HEAD|GET|POST|PUT|PATCH|DELETE) (/v2/[^ \"]*)");
 
-    private static Path dir;
-    private static Process containerd;
+    private static PrivateContainerd containerd;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void startPrivateContainerd() throws Exception {
-        String binary = ClientTool.CONTAINERD.require();
-        ClientTool.CTR.require();
-        dir = TestImages.shortTempDir("gantry-ctd-");
-        Path config = dir.resolve("config.toml");
-        Files.writeString(config, """
-                version = 2
-                root = "%1$s/root"
-                state = "%1$s/state"
-                disabled_plugins = ["io.containerd.grpc.v1.cri"]
-                [grpc]
-                  address = "%1$s/containerd.sock"
-                [ttrpc]
-                  address = "%1$s/containerd-ttrpc.sock"
-                [debug]
-                  address = "%1$s/debug.sock"
-                [metrics]
-                  address = ""
-                """.formatted(dir));
-        containerd = new ProcessBuilder(binary, "--config", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("containerd.log").toFile())
-                .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            if (!containerd.isAlive()) {
-                fail("containerd exited with " + containerd.exitValue() + ":\n" + log());
-            }
-            if (Files.exists(socket())
-                    && CommandRunner.run(Duration.ofSeconds(10), Map.of(), ctrLine("version")).succeeded()) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                fail("containerd did not answer on " + socket() + " within 30 s:\n" + log());
-            }
-            Thread.sleep(100);
-        }
+    static void startPrivateContainerd() {
+        containerd = PrivateContainerd.start();
     }
 
     @AfterAll
-    static void stopPrivateContainerd() throws InterruptedException {
+    static void stopPrivateContainerd() {
         if (containerd != null) {
-            containerd.descendants().forEach(ProcessHandle::destroy);
-            containerd.destroy();
-            if (!containerd.waitFor(15, TimeUnit.SECONDS)) {
-                containerd.descendants().forEach(ProcessHandle::destroyForcibly);
-                containerd.destroyForcibly();
-                containerd.waitFor(10, TimeUnit.SECONDS);
-            }
+            containerd.close();
             containerd = null;
         }
-        TestImages.deleteRecursively(dir);
     }
 
-    private static Path socket() {
-        return dir.resolve("containerd.sock");
-    }
-
-    private static String log() {
-        try {
-            return Files.readString(dir.resolve("containerd.log"));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
-    }
-
-    private static List<String> ctrLine(String... args) {
-        List<String> line = new ArrayList<>(List.of(ClientTool.CTR.require(), "--address", socket().toString()));
-        line.addAll(List.of(args));
-        return line;
-    }
-
-    /** Runs ctr in a namespace; on failure, runs it again with --http-dump so the failure shows the HTTP exchange. */
+    /** Runs ctr in a namespace; a failed pull or push is shown with its HTTP exchange. */
     private static CommandRunner.Result ctr(String namespace, String... args) {
-        List<String> line = ctrLine(prepend("--namespace", namespace, args));
-        CommandRunner.Result result = CommandRunner.run(CommandRunner.DEFAULT_TIMEOUT, Map.of(), line);
-        if (!result.succeeded()) {
-            if (args.length >= 2 && args[0].equals("images") && (args[1].equals("pull") || args[1].equals("push"))) {
-                List<String> dump = new ArrayList<>(line);
-                dump.add(line.size() - args.length + 2, "--http-dump"); // right after "images pull|push"
-                fail("ctr failed\n" + result.describe() + "\n\n=== the same with --http-dump ===\n"
-                        + CommandRunner.run(CommandRunner.DEFAULT_TIMEOUT, Map.of(), dump).describe());
-            }
-            fail("ctr failed\n" + result.describe());
-        }
-        return result;
-    }
-
-    private static String[] prepend(String a, String b, String... rest) {
-        String[] all = new String[rest.length + 2];
-        all[0] = a;
-        all[1] = b;
-        System.arraycopy(rest, 0, all, 2, rest.length);
-        return all;
+        return containerd.ok(namespace, args);
     }
 
     /** The digest column of {@code ctr images ls} for one reference. */
