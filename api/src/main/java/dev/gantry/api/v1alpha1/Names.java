@@ -16,7 +16,7 @@ public final class Names {
     /** The digests Gantry stores: sha256 and sha512, lowercase hex of the right length. */
     public static final String DIGEST = "^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$";
     /** A Go-style duration (as Kubernetes writes them) or {@code Never}. */
-    public static final String FRESHNESS = "^(Never|([0-9]+(ms|s|m|h))+)$";
+    public static final String FRESHNESS = dev.gantry.api.TagFreshness.PATTERN;
     /** An http(s) URL with a host. */
     public static final String HTTP_URL = "^https?://[^/\\s?#]+(/[^\\s]*)?$";
 

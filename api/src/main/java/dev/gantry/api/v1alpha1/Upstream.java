@@ -1,6 +1,7 @@
 package dev.gantry.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.gantry.api.TagFreshness;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -10,16 +11,14 @@ import io.fabric8.generator.annotation.Size;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
 
 /** The registry a Remote registry caches. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Upstream {
-    public static final String NEVER = "Never";
-    public static final String DEFAULT_TAG_FRESHNESS = "6h";
+    public static final String NEVER = TagFreshness.NEVER;
+    public static final String DEFAULT_TAG_FRESHNESS = TagFreshness.DEFAULT;
     public static final int URL_MAX = 2048;
     public static final int FRESHNESS_MAX = 32;
-    private static final java.util.regex.Pattern DURATION_PART = java.util.regex.Pattern.compile("([0-9]+)(ms|s|m|h)");
 
     @Required
     @Pattern(Names.HTTP_URL)
@@ -75,33 +74,7 @@ public class Upstream {
      */
     @JsonIgnore
     public Optional<Duration> tagFreshnessPeriod() {
-        String text = tagFreshness == null ? DEFAULT_TAG_FRESHNESS : tagFreshness;
-        if (NEVER.equals(text)) {
-            return Optional.empty();
-        }
-        return Optional.of(parseDuration(text));
-    }
-
-    static Duration parseDuration(String text) {
-        if (!text.matches(Names.FRESHNESS) || NEVER.equals(text)) {
-            throw new IllegalArgumentException("not a duration: \"" + text + "\" (write e.g. 30m, 6h or 1h30m)");
-        }
-        try {
-            Duration total = Duration.ZERO;
-            Matcher m = DURATION_PART.matcher(text);
-            while (m.find()) {
-                long n = Long.parseLong(m.group(1));
-                total = total.plus(switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                });
-            }
-            return total;
-        } catch (ArithmeticException | NumberFormatException e) {
-            throw new IllegalArgumentException("duration out of range: \"" + text + "\"", e);
-        }
+        return TagFreshness.parse(tagFreshness);
     }
 
     @Override

@@ -23,28 +23,7 @@ public record RegistryDefinition(String name, RegistryType type, Boolean allowPu
 
         /** The freshness period; empty means {@code Never} (a cached tag is trusted forever). */
         public java.util.Optional<java.time.Duration> freshness() {
-            String text = tagFreshness == null ? "6h" : tagFreshness;
-            if (text.equals("Never")) {
-                return java.util.Optional.empty();
-            }
-            java.time.Duration total = java.time.Duration.ZERO;
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)(ms|s|m|h)").matcher(text);
-            int end = 0;
-            while (m.find() && m.start() == end) {
-                long n = Long.parseLong(m.group(1));
-                total = total.plus(switch (m.group(2)) {
-                    case "ms" -> java.time.Duration.ofMillis(n);
-                    case "s" -> java.time.Duration.ofSeconds(n);
-                    case "m" -> java.time.Duration.ofMinutes(n);
-                    default -> java.time.Duration.ofHours(n);
-                });
-                end = m.end();
-            }
-            if (end != text.length() || end == 0) {
-                throw new IllegalArgumentException("tagFreshness \"" + text + "\" is not a duration such as 30m, "
-                        + "6h or 1h30m, nor Never");
-            }
-            return java.util.Optional.of(total);
+            return dev.gantry.api.TagFreshness.parse(tagFreshness);
         }
     }
 
