@@ -262,3 +262,12 @@ bench_versions() { # skopeo, umoci, Distribution
   printf 'skopeo %s, umoci %s, Distribution %s' "$(skopeo --version | awk '{print $3}')" \
     "$(umoci --version | awk '{print $3}')" "$(bench_dist_version)"
 }
+
+# The run's warnings (array WARNINGS), as a Markdown list after the snippet; nothing when there are none.
+bench_warnings() {
+  if ((${#WARNINGS[@]})); then
+    echo
+    echo "**Warnings:**"
+    printf -- '- %s\n' "${WARNINGS[@]}"
+  fi
+}

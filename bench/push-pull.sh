@@ -335,11 +335,7 @@ Versions: $(bench_versions), Gantry: ${GANTRY_VERSION}.
 
 Command: \`${ORIG_ENV}${ORIG_CMD}\`
 EOF
-  if ((${#WARNINGS[@]})); then
-    echo
-    echo "**Warnings:**"
-    printf -- '- %s\n' "${WARNINGS[@]}"
-  fi
+  bench_warnings
 }
 
 echo
