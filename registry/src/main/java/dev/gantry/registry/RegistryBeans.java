@@ -1,6 +1,11 @@
 package dev.gantry.registry;
 
+import dev.gantry.registry.auth.AccessControl;
+import dev.gantry.registry.auth.Authenticator;
+import dev.gantry.registry.auth.TokenRoute;
+import dev.gantry.registry.auth.TokenService;
 import dev.gantry.registry.config.GantryConfig;
+import dev.gantry.registry.storage.CredentialStore;
 import dev.gantry.registry.management.PromotionService;
 import dev.gantry.registry.remote.PullThroughCache;
 import dev.gantry.registry.remote.UpstreamClient;
@@ -84,6 +89,48 @@ public class RegistryBeans {
     @Singleton
     BlobService blobs(MetadataStore metadata, BlobStore blobs, Registries registries, PullThroughCache remote) {
         return new BlobService(metadata, blobs, registries, remote);
+    }
+
+    @Produces
+    @Singleton
+    CredentialStore credentialStore(Database database) {
+        return new CredentialStore(database);
+    }
+
+    @Produces
+    @Singleton
+    Authenticator authenticator(CredentialStore store, GantryConfig config) {
+        GantryConfig.Auth auth = config.auth();
+        String password = auth.adminPassword().orElseGet(() -> auth.adminPasswordFile().map(file -> {
+            try {
+                return java.nio.file.Files.readString(file).strip();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot read the admin password file " + file, e);
+            }
+        }).orElse(null));
+        if (auth.enabled() && password == null) {
+            throw new IllegalStateException("access control is on but no bootstrap admin password is configured: "
+                    + "set GANTRY_AUTH_ADMIN_PASSWORD or GANTRY_AUTH_ADMIN_PASSWORD_FILE");
+        }
+        return new Authenticator(store, auth.adminUser(), password);
+    }
+
+    @Produces
+    @Singleton
+    TokenService tokenService(GantryConfig config) {
+        return new TokenService(config.auth().service(), config.auth().tokenTtl());
+    }
+
+    @Produces
+    @Singleton
+    AccessControl accessControl(Authenticator authenticator, TokenService tokens, GantryConfig config) {
+        return new AccessControl(authenticator, tokens, config.auth().realm().orElse(null));
+    }
+
+    @Produces
+    @Singleton
+    TokenRoute tokenRoute(Authenticator authenticator, TokenService tokens) {
+        return new TokenRoute(authenticator, tokens);
     }
 
     @Produces

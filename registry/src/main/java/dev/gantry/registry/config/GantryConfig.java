@@ -19,6 +19,8 @@ public interface GantryConfig {
 
     Limits limits();
 
+    Auth auth();
+
     /** How long a Remote registry waits for its upstream before serving what it has cached. */
     @WithDefault("10s")
     java.time.Duration upstreamTimeout();
@@ -33,6 +35,35 @@ public interface GantryConfig {
 
         @WithDefault("8")
         int maxConnections();
+    }
+
+    /**
+     * Access control. Off only for the local quick start (the banner says so); every deploy/ configuration turns
+     * it on.
+     */
+    interface Auth {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The bootstrap administrator's name. */
+        @WithDefault("admin")
+        String adminUser();
+
+        /** The bootstrap administrator's password (or {@link #adminPasswordFile()}, e.g. a mounted Secret). */
+        Optional<String> adminPassword();
+
+        Optional<Path> adminPasswordFile();
+
+        /** How long a registry token lives. */
+        @WithDefault("5m")
+        java.time.Duration tokenTtl();
+
+        /** The {@code service} of the token challenge and the tokens' audience. */
+        @WithDefault("gantry")
+        String service();
+
+        /** The token endpoint clients are sent to; default: {@code <scheme>://<Host of the request>/token}. */
+        Optional<String> realm();
     }
 
     interface Limits {

@@ -1,6 +1,9 @@
 package dev.gantry.registry.http;
 
 import dev.gantry.api.reference.Digest;
+import dev.gantry.registry.auth.AccessControl;
+import dev.gantry.registry.auth.Action;
+import dev.gantry.registry.auth.Principal;
 import dev.gantry.registry.config.GantryConfig;
 import dev.gantry.registry.oci.MediaTypes;
 import dev.gantry.registry.oci.OciError;
@@ -54,12 +57,35 @@ public class DiscoveryHandlers {
     void catalog(RoutingContext rc) {
         int n = pageSize(rc);
         String last = rc.request().getParam("last");
-        List<String> names = metadata.catalog(last, n == Integer.MAX_VALUE ? n : n + 1);
+        List<String> names = readable(rc, last, n == Integer.MAX_VALUE ? n : n + 1);
         List<String> page = names.stream().limit(n).toList();
         if (names.size() > n && !page.isEmpty()) {
             link(rc, "/v2/_catalog", n, page.getLast());
         }
         Http.json(rc, 200, "application/json", new JsonObject().put("repositories", new JsonArray(page)));
+    }
+
+    /** Catalog entries the caller may pull, page by page so that filtering never shortens a page wrongly. */
+    private List<String> readable(RoutingContext rc, String last, int limit) {
+        Principal principal = rc.get(AccessControl.PRINCIPAL);
+        if (principal == null) {
+            return metadata.catalog(last, limit);
+        }
+        List<String> out = new java.util.ArrayList<>();
+        String cursor = last;
+        while (out.size() < limit) {
+            List<String> batch = metadata.catalog(cursor, 500);
+            for (String name : batch) {
+                if (principal.may(Action.PULL, name.substring(0, name.indexOf('/'))) && out.size() < limit) {
+                    out.add(name);
+                }
+            }
+            if (batch.size() < 500) {
+                break;
+            }
+            cursor = batch.getLast();
+        }
+        return out;
     }
 
     void referrers(RoutingContext rc) {

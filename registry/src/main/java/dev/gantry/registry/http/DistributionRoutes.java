@@ -1,5 +1,8 @@
 package dev.gantry.registry.http;
 
+import dev.gantry.registry.auth.AccessControl;
+import dev.gantry.registry.auth.TokenRoute;
+import dev.gantry.registry.config.GantryConfig;
 import dev.gantry.registry.oci.OciError;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -29,10 +32,22 @@ public class DistributionRoutes {
     ManifestHandlers manifests;
     @Inject
     DiscoveryHandlers discovery;
+    @Inject
+    GantryConfig config;
+    @Inject
+    AccessControl accessControl;
+    @Inject
+    TokenRoute tokenRoute;
 
     void register(@Observes Router router) {
         router.route().order(-101).handler(DistributionRoutes::requestId);
         router.route("/v2/*").order(-100).handler(this::guard).failureHandler(rc -> Http.sendError(rc, rc.failure()));
+
+        if (config.auth().enabled()) {
+            router.get("/token").blockingHandler(tokenRoute::handle, false);
+            router.routeWithRegex("/v2(/.*)?").order(-99).blockingHandler(accessControl::check, false)
+                    .failureHandler(rc -> Http.sendError(rc, rc.failure()));
+        }
 
         router.routeWithRegex(HttpMethod.GET, "/v2/_catalog").blockingHandler(discovery::catalog, false);
 

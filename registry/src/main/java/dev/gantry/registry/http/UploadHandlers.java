@@ -50,10 +50,12 @@ public class UploadHandlers {
         String mount = req.getParam("mount");
         String from = req.getParam("from");
         String digestParam = req.getParam("digest");
+        // Without pull on the source, a mount quietly becomes an upload: nothing about the source is revealed.
+        boolean mayMount = !Boolean.FALSE.equals(rc.get(dev.gantry.registry.auth.AccessControl.MOUNT_ALLOWED));
         Http.blocking(rc, () -> {
             RepositoryResolver.Target target = resolver.resolve(name);
             RepositoryName repo = target.writable();
-            if (mount != null && from != null) {
+            if (mount != null && from != null && mayMount) {
                 Digest digest = digest(mount);
                 RepositoryResolver.Target source = resolver.resolve(from);
                 if (blobService.mount(source.readable(), repo, digest)) {

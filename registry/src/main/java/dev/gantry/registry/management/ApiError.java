@@ -3,6 +3,8 @@ package dev.gantry.registry.management;
 /** The management API's error codes, each with its HTTP status. */
 public enum ApiError {
     INVALID_REQUEST(400),
+    /** Authenticated, but the caller's grants do not allow it. */
+    DENIED(403),
     REGISTRY_UNKNOWN(404),
     /** A registry's type is fixed for its life. */
     TYPE_IMMUTABLE(409),
@@ -13,6 +15,8 @@ public enum ApiError {
     REPOSITORY_UNKNOWN(404),
     MANIFEST_UNKNOWN(404),
     TAG_UNKNOWN(404),
+    CREDENTIAL_UNKNOWN(404),
+    CREDENTIAL_EXISTS(409),
     /** {@code from} is not among the target's promotion sources, or the target cannot receive promotions. */
     PROMOTION_NOT_ALLOWED(403),
     /** The source does not hold the digest or tag. */

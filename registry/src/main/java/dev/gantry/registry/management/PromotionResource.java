@@ -1,5 +1,6 @@
 package dev.gantry.registry.management;
 
+import dev.gantry.registry.auth.Action;
 import dev.gantry.registry.storage.PromotionRecord;
 import dev.gantry.registry.storage.PromotionStore;
 import jakarta.inject.Inject;
@@ -21,13 +22,12 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class PromotionResource {
-    /** Until access control exists every caller is the same anonymous actor. */
-    static final String ANONYMOUS = "anonymous";
-
     @Inject
     PromotionService promotions;
     @Inject
     PromotionStore store;
+    @Inject
+    Caller caller;
 
     @POST
     @Operation(summary = "Promote a digest or tag from one registry to another, as one metadata transaction")
@@ -35,8 +35,14 @@ public class PromotionResource {
         if (request == null) {
             throw ApiError.INVALID_REQUEST.exception("a JSON body is required");
         }
+        if (request.to() != null) {
+            caller.require(Action.PROMOTE, request.to());
+        }
+        if (request.from() != null) {
+            caller.require(Action.PULL, request.from());
+        }
         boolean replay = request.id() != null && store.find(request.id()) != null;
-        PromotionRecord record = promotions.promote(request, ANONYMOUS);
+        PromotionRecord record = promotions.promote(request, caller.name());
         return (replay ? Response.ok(record) : Response.created(URI.create("/api/v1/promotions/" + record.id()))
                 .entity(record)).build();
     }
@@ -46,7 +52,7 @@ public class PromotionResource {
     @Operation(summary = "One promotion record")
     public PromotionRecord promotion(@PathParam("id") String id) {
         PromotionRecord record = store.find(id);
-        if (record == null) {
+        if (record == null || !caller.may(Action.PULL, record.to())) {
             throw ApiError.INVALID_REQUEST.exception("no promotion " + id);
         }
         return record;
@@ -58,6 +64,7 @@ public class PromotionResource {
         if (digest == null) {
             throw ApiError.INVALID_REQUEST.exception("give ?digest=sha256:…");
         }
-        return store.ofDigest(PromotionService.digest(digest, "digest").toString());
+        return store.ofDigest(PromotionService.digest(digest, "digest").toString()).stream()
+                .filter(r -> caller.may(Action.PULL, r.to())).toList();
     }
 }

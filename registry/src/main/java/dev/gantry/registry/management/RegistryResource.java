@@ -1,5 +1,6 @@
 package dev.gantry.registry.management;
 
+import dev.gantry.registry.auth.Action;
 import dev.gantry.registry.registries.Registries;
 import dev.gantry.registry.registries.RegistryDefinition;
 import dev.gantry.registry.storage.MetadataStore;
@@ -30,6 +31,8 @@ public class RegistryResource {
     Registries registries;
     @Inject
     MetadataStore metadata;
+    @Inject
+    Caller caller;
 
     public record Status(long repositories, long manifests, long storedBytes) {
     }
@@ -40,13 +43,14 @@ public class RegistryResource {
     @GET
     @Operation(summary = "Every registry, with its counts")
     public List<RegistryView> list() {
-        return registries.all().stream().map(this::view).toList();
+        return registries.all().stream().filter(r -> caller.may(Action.PULL, r.name())).map(this::view).toList();
     }
 
     @GET
     @Path("/{name}")
     @Operation(summary = "One registry, with its counts")
     public RegistryView get(@PathParam("name") String name) {
+        caller.require(Action.PULL, name);
         return view(find(name));
     }
 
@@ -54,6 +58,7 @@ public class RegistryResource {
     @Path("/{name}")
     @Operation(summary = "Create or update a registry (the Registry CRD's spec); its type never changes")
     public Response put(@PathParam("name") String name, RegistryDefinition spec) {
+        caller.require(Action.ADMIN, name);
         if (spec == null) {
             throw ApiError.INVALID_REQUEST.exception("a JSON body in the shape of the Registry spec is required");
         }
@@ -74,6 +79,7 @@ public class RegistryResource {
     @Path("/{name}")
     @Operation(summary = "Delete a registry; one that holds content needs ?force=true")
     public Response delete(@PathParam("name") String name, @QueryParam("force") @DefaultValue("false") boolean force) {
+        caller.require(Action.ADMIN, name);
         RegistryDefinition registry = find(name);
         MetadataStore.RegistryStats stats = metadata.registryStats(registry.name());
         if (!force && (stats.repositories() > 0)) {

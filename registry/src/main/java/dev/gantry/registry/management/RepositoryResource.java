@@ -1,6 +1,7 @@
 package dev.gantry.registry.management;
 
 import dev.gantry.api.reference.Digest;
+import dev.gantry.registry.auth.Action;
 import dev.gantry.registry.registries.RegistryDefinition;
 import dev.gantry.registry.registries.RegistryType;
 import dev.gantry.registry.remote.PullThroughCache;
@@ -40,6 +41,8 @@ public class RepositoryResource {
     PromotionService service;
     @Inject
     PullThroughCache remote;
+    @Inject
+    Caller caller;
 
     public record TagInfo(String tag, String digest, List<String> tags) {
     }
@@ -53,6 +56,7 @@ public class RepositoryResource {
     @Operation(summary = "The digest a tag points at, and every tag on that digest (latest → also 26)")
     public TagInfo tag(@PathParam("registry") String registry, @PathParam("repository") String repository,
             @PathParam("tag") String tag) {
+        caller.require(Action.PULL, registry);
         RepositoryName repo = repo(registry, repository);
         StoredManifest manifest = metadata.manifestByTag(repo, tag);
         if (manifest == null) {
@@ -67,6 +71,7 @@ public class RepositoryResource {
     @Operation(summary = "Remote registries: ask the upstream where a cached tag points now, whatever its freshness")
     public TagInfo refresh(@PathParam("registry") String registry, @PathParam("repository") String repository,
             @PathParam("tag") String tag) {
+        caller.require(Action.ADMIN, registry);
         RepositoryName repo = repo(registry, repository);
         RegistryDefinition definition = service.registry(registry, "registry");
         if (definition.type() != RegistryType.Remote) {
@@ -87,6 +92,7 @@ public class RepositoryResource {
     @Operation(summary = "A manifest's media type, size, tags, properties and promotions into this registry")
     public ManifestInfo manifest(@PathParam("registry") String registry, @PathParam("repository") String repository,
             @PathParam("digest") String digest) {
+        caller.require(Action.PULL, registry);
         RepositoryName repo = repo(registry, repository);
         StoredManifest manifest = held(repo, digest);
         List<PromotionRecord> into = promotions.ofDigest(manifest.digest().toString()).stream()
@@ -100,6 +106,7 @@ public class RepositoryResource {
     @Operation(summary = "Key/value properties of a manifest in this registry")
     public Map<String, String> properties(@PathParam("registry") String registry,
             @PathParam("repository") String repository, @PathParam("digest") String digest) {
+        caller.require(Action.PULL, registry);
         RepositoryName repo = repo(registry, repository);
         return metadata.properties(repo, held(repo, digest).digest());
     }
@@ -110,6 +117,7 @@ public class RepositoryResource {
     public Map<String, String> putProperties(@PathParam("registry") String registry,
             @PathParam("repository") String repository, @PathParam("digest") String digest,
             Map<String, String> properties) {
+        caller.require(Action.PUSH, registry);
         RepositoryName repo = repo(registry, repository);
         Digest held = held(repo, digest).digest();
         if (properties == null) {
@@ -129,6 +137,7 @@ public class RepositoryResource {
     @Operation(summary = "Promotions into a repository of a registry, newest first")
     public List<PromotionRecord> intoRepository(@PathParam("registry") String registry,
             @PathParam("repository") String repository, @QueryParam("n") @DefaultValue("100") int limit) {
+        caller.require(Action.PULL, registry);
         service.registry(registry, "registry");
         return promotions.intoRepository(registry, PromotionService.repository(repository), Math.clamp(limit, 1, 1000));
     }
