@@ -11,6 +11,7 @@ import dev.gantry.registry.remote.PullThroughCache;
 import dev.gantry.registry.remote.UpstreamClient;
 import dev.gantry.registry.storage.PromotionStore;
 import dev.gantry.registry.registries.Registries;
+import dev.gantry.registry.registries.RegistryDefinition;
 import dev.gantry.registry.registries.RegistryDefinitionsFile;
 import dev.gantry.registry.service.BlobService;
 import dev.gantry.registry.service.ManifestService;
@@ -123,14 +124,19 @@ public class RegistryBeans {
 
     @Produces
     @Singleton
-    AccessControl accessControl(Authenticator authenticator, TokenService tokens, GantryConfig config) {
-        return new AccessControl(authenticator, tokens, config.auth().realm().orElse(null));
+    AccessControl accessControl(Authenticator authenticator, TokenService tokens, GantryConfig config,
+            Registries registries) {
+        return new AccessControl(authenticator, tokens, config.auth().realm().orElse(null), anonymousPull(registries));
+    }
+
+    private static java.util.function.Predicate<String> anonymousPull(Registries registries) {
+        return name -> registries.find(name).map(RegistryDefinition::pullableAnonymously).orElse(false);
     }
 
     @Produces
     @Singleton
-    TokenRoute tokenRoute(Authenticator authenticator, TokenService tokens) {
-        return new TokenRoute(authenticator, tokens);
+    TokenRoute tokenRoute(Authenticator authenticator, TokenService tokens, Registries registries) {
+        return new TokenRoute(authenticator, tokens, anonymousPull(registries));
     }
 
     @Produces

@@ -79,6 +79,10 @@ public class RegistrySpec {
             + "without it the virtual registry is read-only.")
     private String deployTo;
 
+    @JsonPropertyDescription("Anyone may pull from this registry without credentials (access control still guards "
+            + "pushes, deletes and promotions). Default false.")
+    private Boolean anonymousPull;
+
     public RegistrySpec() {
     }
 
@@ -173,6 +177,14 @@ public class RegistrySpec {
         this.members = members;
     }
 
+    public Boolean getAnonymousPull() {
+        return anonymousPull;
+    }
+
+    public void setAnonymousPull(Boolean anonymousPull) {
+        this.anonymousPull = anonymousPull;
+    }
+
     public String getDeployTo() {
         return deployTo;
     }
@@ -186,11 +198,13 @@ public class RegistrySpec {
         return o instanceof RegistrySpec other && type == other.type && Objects.equals(allowPush, other.allowPush)
                 && Objects.equals(promotionSources, other.promotionSources)
                 && Objects.equals(immutableTags, other.immutableTags) && Objects.equals(upstream, other.upstream)
-                && Objects.equals(members, other.members) && Objects.equals(deployTo, other.deployTo);
+                && Objects.equals(members, other.members) && Objects.equals(deployTo, other.deployTo)
+                && Objects.equals(anonymousPull, other.anonymousPull);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(type, allowPush, promotionSources, immutableTags, upstream, members, deployTo);
+        return Objects.hash(type, allowPush, promotionSources, immutableTags, upstream, members, deployTo,
+                anonymousPull);
     }
 }

@@ -29,11 +29,15 @@ public final class AccessControl {
     private final Authenticator authenticator;
     private final TokenService tokens;
     private final String realm;
+    private final java.util.function.Predicate<String> anonymousPull;
 
-    public AccessControl(Authenticator authenticator, TokenService tokens, String realm) {
+    /** @param anonymousPull whether a registry lets anyone pull without credentials */
+    public AccessControl(Authenticator authenticator, TokenService tokens, String realm,
+            java.util.function.Predicate<String> anonymousPull) {
         this.authenticator = authenticator;
         this.tokens = tokens;
         this.realm = realm;
+        this.anonymousPull = anonymousPull;
     }
 
     /** Who the caller is: a principal for Basic, a token's grants for Bearer; null when unauthenticated. */
@@ -70,11 +74,12 @@ public final class AccessControl {
             default -> Action.PUSH;
         };
         String registry = registryOf(name);
-        if (caller == null) {
+        boolean openToAll = action == Action.PULL && anonymousPull.test(registry);
+        if (caller == null && !openToAll) {
             challenge(rc, "repository:" + name + ":" + action.wire());
             return;
         }
-        if (!caller.may(name, registry, action)) {
+        if (caller != null && !openToAll && !caller.may(name, registry, action)) {
             if (caller.token() != null) {
                 Principal holder = authenticator.lookup(caller.token().subject());
                 if (holder != null && holder.may(action, registry)) {
@@ -87,7 +92,8 @@ public final class AccessControl {
         }
         String from = rc.request().getParam("from");
         if (rc.request().getParam("mount") != null && from != null) {
-            rc.put(MOUNT_ALLOWED, caller.may(from, registryOf(from), Action.PULL));
+            rc.put(MOUNT_ALLOWED, anonymousPull.test(registryOf(from))
+                    || caller != null && caller.may(from, registryOf(from), Action.PULL));
         }
         rc.next();
     }

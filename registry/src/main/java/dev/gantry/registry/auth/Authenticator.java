@@ -55,18 +55,30 @@ public final class Authenticator {
             return remembered.principal();
         }
         CredentialStore.Robot robot = store.find(name);
-        if (robot == null || (robot.expiresAt() != null && robot.expiresAt() <= now)
-                || !BCrypt.verifyer().verify(secret.toCharArray(), robot.secretHash()).verified) {
+        if (robot == null || (robot.expiresAt() != null && robot.expiresAt() <= now)) {
             verified.remove(key);
             return null;
         }
-        Principal principal = principal(robot);
         long until = now + REMEMBER.toMillis();
+        if (!matches(secret, robot.secretHash())) {
+            boolean previous = robot.previousSecretHash() != null && robot.previousValidUntil() != null
+                    && robot.previousValidUntil() > now && matches(secret, robot.previousSecretHash());
+            if (!previous) {
+                verified.remove(key);
+                return null;
+            }
+            until = Math.min(until, robot.previousValidUntil());
+        }
+        Principal principal = principal(robot);
         if (robot.expiresAt() != null) {
             until = Math.min(until, robot.expiresAt());
         }
         verified.put(key, new Remembered(principal, until));
         return principal;
+    }
+
+    private static boolean matches(String secret, String hash) {
+        return BCrypt.verifyer().verify(secret.toCharArray(), hash).verified;
     }
 
     /** The principal a token's subject names, for filtering lists; null when it no longer exists. */

@@ -13,10 +13,13 @@ import java.util.List;
 public final class TokenRoute {
     private final Authenticator authenticator;
     private final TokenService tokens;
+    private final java.util.function.Predicate<String> anonymousPull;
 
-    public TokenRoute(Authenticator authenticator, TokenService tokens) {
+    public TokenRoute(Authenticator authenticator, TokenService tokens,
+            java.util.function.Predicate<String> anonymousPull) {
         this.authenticator = authenticator;
         this.tokens = tokens;
+        this.anonymousPull = anonymousPull;
     }
 
     /** Blocking (bcrypt): run on a worker thread. */
@@ -50,7 +53,7 @@ public final class TokenRoute {
             error(rc, 400, e.getMessage());
             return;
         }
-        String token = tokens.issue(principal, scopes, registry -> false);
+        String token = tokens.issue(principal, scopes, anonymousPull);
         JsonObject body = new JsonObject().put("token", token).put("access_token", token)
                 .put("expires_in", tokens.ttl().toSeconds()).put("issued_at", Instant.now().toString());
         rc.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")

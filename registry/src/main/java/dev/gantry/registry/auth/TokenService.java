@@ -36,23 +36,33 @@ public final class TokenService {
     private final JwtConsumer consumer;
 
     public TokenService(String service, Duration ttl) {
-        try {
-            this.key = RsaJwkGenerator.generateJwk(2048);
-        } catch (JoseException e) {
-            throw new IllegalStateException("cannot make a token signing key", e);
-        }
-        key.setKeyId(UUID.randomUUID().toString());
+        this(service, ttl, newKey(), 30);
+    }
+
+    /** With a given key and clock-skew allowance (tests). */
+    TokenService(String service, Duration ttl, RsaJsonWebKey key, int clockSkewSeconds) {
+        this.key = key;
         this.service = service;
         this.ttl = ttl;
         this.consumer = new JwtConsumerBuilder()
                 .setRequireExpirationTime()
                 .setRequireSubject()
-                .setAllowedClockSkewInSeconds(30)
+                .setAllowedClockSkewInSeconds(clockSkewSeconds)
                 .setExpectedIssuer(ISSUER)
                 .setExpectedAudience(service)
                 .setVerificationKey(key.getPublicKey())
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.RSA_USING_SHA256)
                 .build();
+    }
+
+    static RsaJsonWebKey newKey() {
+        try {
+            RsaJsonWebKey key = RsaJwkGenerator.generateJwk(2048);
+            key.setKeyId(UUID.randomUUID().toString());
+            return key;
+        } catch (JoseException e) {
+            throw new IllegalStateException("cannot make a token signing key", e);
+        }
     }
 
     public String service() {
@@ -90,7 +100,8 @@ public final class TokenService {
         claims.setGeneratedJwtId();
         claims.setIssuedAtToNow();
         claims.setNotBeforeMinutesInThePast(1);
-        claims.setExpirationTimeMinutesInTheFuture(ttl.toSeconds() / 60f);
+        claims.setExpirationTime(org.jose4j.jwt.NumericDate.fromMilliseconds(System.currentTimeMillis()
+                + ttl.toMillis()));
         claims.setClaim("access", access);
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());

@@ -58,6 +58,10 @@ public interface GantryConfig {
         @WithDefault("5m")
         java.time.Duration tokenTtl();
 
+        /** After a rotation, how long a robot's previous secret keeps working. */
+        @WithDefault("10m")
+        java.time.Duration rotationOverlap();
+
         /** The {@code service} of the token challenge and the tokens' audience. */
         @WithDefault("gantry")
         String service();

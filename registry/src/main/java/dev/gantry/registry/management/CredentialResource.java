@@ -39,6 +39,8 @@ public class CredentialResource {
     Authenticator authenticator;
     @Inject
     Caller caller;
+    @Inject
+    dev.gantry.registry.config.GantryConfig config;
 
     public record GrantBody(String registry, List<String> actions) {
     }
@@ -77,13 +79,37 @@ public class CredentialResource {
         if (store.find(name) != null) {
             throw ApiError.CREDENTIAL_EXISTS.exception("robot " + name + " exists; revoke it first or pick a name");
         }
-        byte[] raw = new byte[32];
-        RANDOM.nextBytes(raw);
-        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        String secret = newSecret();
         Instant expiresAt = request.expiresInSeconds() == null ? null
                 : Instant.now().plusSeconds(request.expiresInSeconds());
         store.create(name, Authenticator.hash(secret), expiresAt == null ? null : expiresAt.toEpochMilli(), grants);
         return Response.status(201).entity(new Minted(name, secret, request.grants(), expiresAt)).build();
+    }
+
+    public record Rotated(String name, String secret, Instant previousValidUntil) {
+    }
+
+    @POST
+    @Path("/{name}/rotate")
+    @Consumes(MediaType.WILDCARD) // takes no body
+    @Operation(summary = "Give a robot a new secret; the old one keeps working for the configured overlap")
+    public Rotated rotate(@PathParam("name") String name) {
+        CredentialStore.Robot robot = store.find(name);
+        if (robot == null) {
+            throw ApiError.CREDENTIAL_UNKNOWN.exception("no robot " + name);
+        }
+        robot.grants().forEach(g -> caller.require(Action.ADMIN, g.registry()));
+        String secret = newSecret();
+        Instant until = Instant.now().plus(config.auth().rotationOverlap());
+        store.rotate(name, Authenticator.hash(secret), until.toEpochMilli());
+        authenticator.forget(name);
+        return new Rotated(name, secret, until);
+    }
+
+    private static String newSecret() {
+        byte[] raw = new byte[32];
+        RANDOM.nextBytes(raw);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     }
 
     @DELETE

@@ -62,8 +62,7 @@ public class RegistryResource {
         if (spec == null) {
             throw ApiError.INVALID_REQUEST.exception("a JSON body in the shape of the Registry spec is required");
         }
-        RegistryDefinition definition = new RegistryDefinition(name, spec.type(), spec.allowPush(),
-                spec.promotionSources(), spec.immutableTags(), spec.upstream(), spec.members(), spec.deployTo());
+        RegistryDefinition definition = spec.withName(name);
         boolean created = registries.find(name).isEmpty();
         try {
             registries.put(definition, metadata);
@@ -101,11 +100,7 @@ public class RegistryResource {
 
     private RegistryView view(RegistryDefinition d) {
         MetadataStore.RegistryStats stats = metadata.registryStats(d.name());
-        RegistryDefinition shown = d.upstream() == null || d.upstream().password() == null ? d
-                : new RegistryDefinition(d.name(), d.type(), d.allowPush(), d.promotionSources(), d.immutableTags(),
-                        new RegistryDefinition.Upstream(d.upstream().url(), d.upstream().tagFreshness(),
-                                d.upstream().username(), null), d.members(), d.deployTo());
-        return new RegistryView(d.name(), shown, new Status(stats.repositories(), stats.manifests(),
+        return new RegistryView(d.name(), d.withoutSecrets(), new Status(stats.repositories(), stats.manifests(),
                 stats.storedBytes()));
     }
 }

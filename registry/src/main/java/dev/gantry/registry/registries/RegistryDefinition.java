@@ -10,7 +10,7 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RegistryDefinition(String name, RegistryType type, Boolean allowPush, List<String> promotionSources,
-        Boolean immutableTags, Upstream upstream, List<String> members, String deployTo) {
+        Boolean immutableTags, Upstream upstream, List<String> members, String deployTo, Boolean anonymousPull) {
 
     /**
      * A Remote registry's upstream. {@code username}/{@code password} are the credentials themselves: in Kubernetes
@@ -30,11 +30,33 @@ public record RegistryDefinition(String name, RegistryType type, Boolean allowPu
     public static RegistryDefinition local(String name, boolean allowPush, List<String> promotionSources,
             boolean immutableTags) {
         return new RegistryDefinition(name, RegistryType.Local, allowPush, promotionSources, immutableTags, null, null,
-                null);
+                null, null);
     }
 
     public static RegistryDefinition virtual(String name, List<String> members, String deployTo) {
-        return new RegistryDefinition(name, RegistryType.Virtual, null, null, null, null, members, deployTo);
+        return new RegistryDefinition(name, RegistryType.Virtual, null, null, null, null, members, deployTo, null);
+    }
+
+    /** The same registry under a name (a spec read from a body or a file names it separately). */
+    public RegistryDefinition withName(String newName) {
+        return new RegistryDefinition(newName, type, allowPush, promotionSources, immutableTags, upstream, members,
+                deployTo, anonymousPull);
+    }
+
+    /** The same registry without the upstream password, for answers that leave the server. */
+    public RegistryDefinition withoutSecrets() {
+        if (upstream == null || upstream.password() == null) {
+            return this;
+        }
+        return new RegistryDefinition(name, type, allowPush, promotionSources, immutableTags,
+                new Upstream(upstream.url(), upstream.tagFreshness(), upstream.username(), null), members, deployTo,
+                anonymousPull);
+    }
+
+    /** Whether anyone, without credentials, may pull (when access control is on). */
+    @JsonIgnore
+    public boolean pullableAnonymously() {
+        return Boolean.TRUE.equals(anonymousPull);
     }
 
     /** Only Local registries take pushes, and those unless told not to. */

@@ -56,8 +56,7 @@ public final class RegistryDefinitionsFile {
         JsonNode spec = doc.path("spec");
         try {
             RegistryDefinition parsed = YAML.treeToValue(spec, RegistryDefinition.class);
-            return new RegistryDefinition(name, parsed.type(), parsed.allowPush(), parsed.promotionSources(),
-                    parsed.immutableTags(), parsed.upstream(), parsed.members(), parsed.deployTo());
+            return parsed.withName(name);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": registry " + name + ": " + e.getMessage(), e);
         }

@@ -13,7 +13,9 @@ public final class CredentialStore {
     public record StoredGrant(String registry, String actions) {
     }
 
-    public record Robot(String name, String secretHash, Long expiresAt, List<StoredGrant> grants) {
+    /** A robot; {@code previousSecretHash} verifies too until {@code previousValidUntil} (after a rotation). */
+    public record Robot(String name, String secretHash, Long expiresAt, List<StoredGrant> grants,
+            String previousSecretHash, Long previousValidUntil) {
     }
 
     public void create(String name, String secretHash, Long expiresAt, List<StoredGrant> grants) {
@@ -30,16 +32,25 @@ public final class CredentialStore {
 
     public Robot find(String name) {
         return Sql.read(db, c -> {
-            Robot robot = Sql.first(c, "SELECT name, secret_hash, expires_at FROM robots WHERE name = ?",
+            Robot robot = Sql.first(c, "SELECT name, secret_hash, expires_at, previous_secret_hash, "
+                    + "previous_valid_until FROM robots WHERE name = ?",
                     rs -> new Robot(rs.getString(1), rs.getString(2), rs.getObject(3) == null ? null : rs.getLong(3),
-                            List.of()), name);
+                            List.of(), rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5)), name);
             if (robot == null) {
                 return null;
             }
             List<StoredGrant> grants = Sql.query(c, "SELECT registry, actions FROM grants WHERE robot = ? "
                     + "ORDER BY registry", rs -> new StoredGrant(rs.getString(1), rs.getString(2)), name);
-            return new Robot(robot.name(), robot.secretHash(), robot.expiresAt(), grants);
+            return new Robot(robot.name(), robot.secretHash(), robot.expiresAt(), grants, robot.previousSecretHash(),
+                    robot.previousValidUntil());
         });
+    }
+
+    /** Replaces the secret; the current one keeps working until {@code previousValidUntil}. */
+    public boolean rotate(String name, String newSecretHash, long previousValidUntil) {
+        return Sql.transaction(db, c -> Sql.update(c, "UPDATE robots SET previous_secret_hash = secret_hash, "
+                + "previous_valid_until = ?, secret_hash = ? WHERE name = ?", previousValidUntil, newSecretHash,
+                name) > 0);
     }
 
     public boolean delete(String name) {

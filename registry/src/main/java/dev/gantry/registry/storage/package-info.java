@@ -33,7 +33,8 @@
  * promotions            (id PK, repository, source, target, digest, tags,       the promotion record: what, from
  *                        actor, promoted_at)                                    where, to where, by whom, when
  * properties            (registry, repository, digest, name) PK, value          key/value metadata on a manifest
- * robots                (name PK, secret_hash bcrypt, expires_at, created_at)  robot accounts
+ * robots                (name PK, secret_hash bcrypt, expires_at, created_at,  robot accounts; after a rotation
+ *                        previous_secret_hash, previous_valid_until)            the old secret works a while
  * grants                (robot, registry name or glob) PK, actions             what each robot may do where
  * </pre>
  * Repositories hold references only: the same blob row and file serve every repository that lists it, which is why

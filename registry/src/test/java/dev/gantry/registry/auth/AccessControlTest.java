@@ -46,7 +46,7 @@ class AccessControlTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("gantry.auth.enabled", "true", "gantry.auth.admin-password", ADMIN_PASSWORD,
-                    "gantry.data-dir", "target/test-data-auth");
+                    "gantry.auth.rotation-overlap", "2s", "gantry.data-dir", "target/test-data-auth");
         }
     }
 
@@ -187,6 +187,35 @@ class AccessControlTest {
                 .statusCode(401);
         as(qaPuller, qaSecret).get("/token?service=elsewhere&scope=repository:qa/" + repo + ":pull").then()
                 .statusCode(400);
+    }
+
+    @Test
+    void anAnonymousPullRegistryServesReadsToAnyoneButNothingElse() {
+        String pub = "pub-" + UUID.randomUUID().toString().substring(0, 8);
+        as(ADMIN, ADMIN_PASSWORD).contentType("application/json").body(Map.of("type", "Local", "anonymousPull", true))
+                .put("/api/v1/registries/" + pub).then().statusCode(201);
+        byte[] blob = ("public " + pub).getBytes(StandardCharsets.UTF_8);
+        String d = pushBlob(ADMIN, ADMIN_PASSWORD, pub + "/base", blob);
+        given().get("/v2/" + pub + "/base/blobs/" + d).then().statusCode(200);
+        given().post("/v2/" + pub + "/base/blobs/uploads/").then().statusCode(401);
+        String token = given().get("/token?service=gantry&scope=repository:" + pub + "/base:pull,push").then()
+                .statusCode(200).extract().path("token");
+        given().header("Authorization", "Bearer " + token).get("/v2/" + pub + "/base/blobs/" + d).then()
+                .statusCode(200);
+    }
+
+    @Test
+    void aRotatedSecretReplacesTheOldOneAfterTheOverlap() throws Exception {
+        String name = "rot-" + UUID.randomUUID().toString().substring(0, 8);
+        String old = mint(name, List.of(Map.of("registry", "qa", "actions", List.of("pull"))));
+        String fresh = as(ADMIN, ADMIN_PASSWORD).post("/api/v1/credentials/" + name + "/rotate").then()
+                .statusCode(200).extract().path("secret");
+        assertThat(fresh).isNotEqualTo(old);
+        as(name, old).accept(OCI_MANIFEST).get("/v2/qa/" + repo + "/manifests/" + digest).then().statusCode(200);
+        as(name, fresh).accept(OCI_MANIFEST).get("/v2/qa/" + repo + "/manifests/" + digest).then().statusCode(200);
+        Thread.sleep(2_500); // the overlap is 2 s in this profile
+        as(name, old).get("/v2/qa/" + repo + "/manifests/" + digest).then().statusCode(401);
+        as(name, fresh).accept(OCI_MANIFEST).get("/v2/qa/" + repo + "/manifests/" + digest).then().statusCode(200);
     }
 
     static RequestSpecification as(String user, String password) {
