@@ -108,6 +108,15 @@ class AccessControlTest {
     }
 
     @Test
+    void aTokenMissingAScopeItsHolderHasAsksForANewTokenInsteadOfDenying() {
+        String pullOnly = as(ci, ciSecret).get("/token?service=gantry&scope=repository:dev/" + repo + ":pull")
+                .then().statusCode(200).extract().path("token");
+        given().header("Authorization", "Bearer " + pullOnly).post("/v2/dev/" + repo + "/blobs/uploads/").then()
+                .statusCode(401).header("WWW-Authenticate", containsString("scope=\"repository:dev/" + repo
+                        + ":push\""));
+    }
+
+    @Test
     void basicCredentialsWorkOnTheRegistryApiAsContainerdSendsThem() {
         as(qaPuller, qaSecret).accept(OCI_MANIFEST).get("/v2/qa/" + repo + "/manifests/" + digest).then()
                 .statusCode(200);
