@@ -144,7 +144,11 @@ class AuthClientTest {
         assertThat(storedAuths(authFile)).containsKey(TestRegistry.address());
 
         // Into podman's storage from the OCI layout (podman pull prints the image id last), then push with the login.
-        String[] pulledIds = CommandRunner.ok(podmanLine("pull", image.ociReference())).stdout().trim().split("\\s+");
+        // podman names an image pulled from a layout after the layout's path, which must then be lowercase: the build
+        // directory may not be (a CI clone under mktemp's /tmp/tmp.XyZ), so the layout is copied under podman's dir.
+        String layout = podmanStorage.resolve("layout") + ":image";
+        Skopeo.copy(image.ociReference(), "oci:" + layout);
+        String[] pulledIds = CommandRunner.ok(podmanLine("pull", "oci:" + layout)).stdout().trim().split("\\s+");
         String local = "localhost/gantry-auth-test:" + RUN;
         CommandRunner.ok(podmanLine("tag", pulledIds[pulledIds.length - 1], local));
         Path digestFile = tmp.resolve("digest");
