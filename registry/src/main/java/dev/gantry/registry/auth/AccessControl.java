@@ -50,7 +50,7 @@ public final class AccessControl {
     /** Blocking (bcrypt, database): run on a worker thread. */
     public void check(RoutingContext rc) {
         Caller caller = caller(rc);
-        String path = rc.request().path();
+        String path = rc.normalizedPath(); // what the routes match: the checked name is the served name
         if (path.equals("/v2/") || path.equals("/v2") || path.equals("/v2/_catalog")) {
             if (caller == null) {
                 challenge(rc, null);

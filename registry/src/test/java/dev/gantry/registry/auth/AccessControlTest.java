@@ -135,6 +135,25 @@ class AccessControlTest {
     }
 
     @Test
+    void anEncodedRegistryNameIsCheckedAsTheRegistryItServes() throws Exception {
+        // %70rod is "prod" once decoded, which is what the routes serve: the check must see "prod" too
+        String prodPuller = "prod-" + UUID.randomUUID().toString().substring(0, 8);
+        String prodSecret = mint(prodPuller, List.of(Map.of("registry", "prod", "actions", List.of("pull"))));
+        assertThat(encodedGet(prodPuller, prodSecret)).isEqualTo(200);
+        assertThat(encodedGet(qaPuller, qaSecret)).isEqualTo(403);
+    }
+
+    private static int encodedGet(String user, String secret) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + "/v2/%70rod/"
+                                + repo + "/manifests/" + digest))
+                .header("Accept", OCI_MANIFEST)
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        (user + ":" + secret).getBytes(StandardCharsets.UTF_8))).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
     void theCiPusherMayPushToDevOnlyAndCannotMountFromProd() {
         as(ci, ciSecret).post("/v2/qa/" + repo + "/blobs/uploads/").then().statusCode(403);
         as(ci, ciSecret).post("/v2/dev/other-" + repo + "/blobs/uploads/?mount=" + layer + "&from=prod/" + repo)
