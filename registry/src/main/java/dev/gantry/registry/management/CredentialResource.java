@@ -94,16 +94,22 @@ public class CredentialResource {
     @Consumes(MediaType.WILDCARD) // takes no body
     @Operation(summary = "Give a robot a new secret; the old one keeps working for the configured overlap")
     public Rotated rotate(@PathParam("name") String name) {
-        CredentialStore.Robot robot = store.find(name);
-        if (robot == null) {
-            throw ApiError.CREDENTIAL_UNKNOWN.exception("no robot " + name);
-        }
-        robot.grants().forEach(g -> caller.require(Action.ADMIN, g.registry()));
+        administered(name);
         String secret = newSecret();
         Instant until = Instant.now().plus(config.auth().rotationOverlap());
         store.rotate(name, Authenticator.hash(secret), until.toEpochMilli());
         authenticator.forget(name);
         return new Rotated(name, secret, until);
+    }
+
+    /** The robot, if the caller administers every registry it holds grants on. */
+    private CredentialStore.Robot administered(String name) {
+        CredentialStore.Robot robot = store.find(name);
+        if (robot == null) {
+            throw ApiError.CREDENTIAL_UNKNOWN.exception("no robot " + name);
+        }
+        robot.grants().forEach(g -> caller.require(Action.ADMIN, g.registry()));
+        return robot;
     }
 
     private static String newSecret() {
@@ -116,11 +122,7 @@ public class CredentialResource {
     @Path("/{name}")
     @Operation(summary = "Revoke a robot account at once")
     public Response revoke(@PathParam("name") String name) {
-        CredentialStore.Robot robot = store.find(name);
-        if (robot == null) {
-            throw ApiError.CREDENTIAL_UNKNOWN.exception("no robot " + name);
-        }
-        robot.grants().forEach(g -> caller.require(Action.ADMIN, g.registry()));
+        administered(name);
         store.delete(name);
         authenticator.forget(name);
         return Response.noContent().build();
