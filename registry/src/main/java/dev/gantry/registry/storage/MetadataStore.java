@@ -1,8 +1,6 @@
 package dev.gantry.registry.storage;
 
 import dev.gantry.api.reference.Digest;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -82,10 +80,9 @@ public final class MetadataStore {
     /** Records a stored blob and links it into the repository. */
     public void addBlob(RepositoryName repo, Digest digest, long size) {
         Sql.transaction(db, c -> {
-            ensureRepository(c, repo);
-            Sql.update(c, "INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) "
-                    + "DO NOTHING", digest.toString(), size, now());
-            linkBlob(c, repo, digest);
+            Rows.repository(c, repo, now());
+            Rows.blob(c, digest.toString(), size, now());
+            Rows.linkBlob(c, repo, digest.toString(), now());
             return null;
         });
     }
@@ -98,8 +95,8 @@ public final class MetadataStore {
             if (held == null) {
                 return false;
             }
-            ensureRepository(c, to);
-            linkBlob(c, to, digest);
+            Rows.repository(c, to, now());
+            Rows.linkBlob(c, to, digest.toString(), now());
             return true;
         });
     }
@@ -146,10 +143,9 @@ public final class MetadataStore {
      */
     public void putManifest(RepositoryName repo, NewManifest m, String tag, boolean immutableTags) {
         Sql.transaction(db, c -> {
-            ensureRepository(c, repo);
+            Rows.repository(c, repo, now());
             String digest = m.digest().toString();
-            Sql.update(c, "INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) "
-                    + "DO NOTHING", digest, m.size(), now());
+            Rows.blob(c, digest, m.size(), now());
             int inserted = Sql.update(c, "INSERT INTO manifests (digest, media_type, artifact_type, subject, "
                     + "annotations, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING", digest,
                     m.mediaType(), m.artifactType(), m.subject() == null ? null : m.subject().toString(),
@@ -164,23 +160,13 @@ public final class MetadataStore {
                             + "'manifest') ON CONFLICT (manifest, child) DO NOTHING", digest, child.toString());
                 }
             }
-            linkBlob(c, repo, m.digest());
-            Sql.update(c, "INSERT INTO repository_manifests (registry, repository, digest, created_at) "
-                    + "VALUES (?, ?, ?, ?) ON CONFLICT (registry, repository, digest) DO NOTHING",
-                    repo.registry(), repo.repository(), digest, now());
-            if (tag != null && immutableTags) {
-                Sql.update(c, "INSERT INTO tags (registry, repository, name, digest, updated_at) VALUES (?, ?, ?, ?, ?) "
-                        + "ON CONFLICT (registry, repository, name) DO NOTHING", repo.registry(), repo.repository(),
-                        tag, digest, now());
-                String current = Sql.first(c, "SELECT digest FROM tags WHERE registry = ? AND repository = ? "
-                        + "AND name = ?", rs -> rs.getString(1), repo.registry(), repo.repository(), tag);
-                if (!digest.equals(current)) {
+            Rows.linkBlob(c, repo, digest, now());
+            Rows.holdManifest(c, repo, digest, now());
+            if (tag != null) {
+                String current = Rows.tag(c, repo, tag, digest, immutableTags, now());
+                if (current != null) {
                     throw new TagImmutableException(repo, tag, current);
                 }
-            } else if (tag != null) {
-                Sql.update(c, "INSERT INTO tags (registry, repository, name, digest, updated_at) VALUES (?, ?, ?, ?, ?) "
-                        + "ON CONFLICT (registry, repository, name) DO UPDATE SET digest = excluded.digest, "
-                        + "updated_at = excluded.updated_at", repo.registry(), repo.repository(), tag, digest, now());
             }
             return null;
         });
@@ -261,10 +247,7 @@ public final class MetadataStore {
                     Sql.update(c, "DELETE FROM properties WHERE registry = ? AND repository = ? AND digest = ? "
                             + "AND name = ?", repo.registry(), repo.repository(), digest.toString(), p.getKey());
                 } else {
-                    Sql.update(c, "INSERT INTO properties (registry, repository, digest, name, value, updated_at) "
-                            + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (registry, repository, digest, name) "
-                            + "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                            repo.registry(), repo.repository(), digest.toString(), p.getKey(), p.getValue(), now());
+                    Rows.property(c, repo, digest.toString(), p.getKey(), p.getValue(), now());
                 }
             }
             return null;
@@ -328,27 +311,15 @@ public final class MetadataStore {
     /** Completes an upload: the blob is recorded, linked into the repository and the session closed, at once. */
     public void completeUpload(String id, RepositoryName repo, Digest digest, long size) {
         Sql.transaction(db, c -> {
-            ensureRepository(c, repo);
-            Sql.update(c, "INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) "
-                    + "DO NOTHING", digest.toString(), size, now());
-            linkBlob(c, repo, digest);
+            Rows.repository(c, repo, now());
+            Rows.blob(c, digest.toString(), size, now());
+            Rows.linkBlob(c, repo, digest.toString(), now());
             Sql.update(c, "DELETE FROM uploads WHERE id = ?", id);
             return null;
         });
     }
 
     // --- helpers ----------------------------------------------------------------------------------------------
-
-    private static void ensureRepository(Connection c, RepositoryName repo) throws SQLException {
-        Sql.update(c, "INSERT INTO repositories (registry, name, created_at) VALUES (?, ?, ?) "
-                + "ON CONFLICT (registry, name) DO NOTHING", repo.registry(), repo.repository(), now());
-    }
-
-    private static void linkBlob(Connection c, RepositoryName repo, Digest digest) throws SQLException {
-        Sql.update(c, "INSERT INTO repository_blobs (registry, repository, digest, created_at) VALUES (?, ?, ?, ?) "
-                + "ON CONFLICT (registry, repository, digest) DO NOTHING", repo.registry(), repo.repository(),
-                digest.toString(), now());
-    }
 
     private static long now() {
         return System.currentTimeMillis();

@@ -61,28 +61,25 @@ public final class PromotionStore {
         }
 
         long now = System.currentTimeMillis();
-        Sql.update(c, "INSERT INTO repositories (registry, name, created_at) VALUES (?, ?, ?) "
-                + "ON CONFLICT (registry, name) DO NOTHING", target.registry(), target.repository(), now);
+        Rows.repository(c, target, now);
         for (String blob : blobs) {
-            link(c, target, blob, now);
+            Rows.linkBlob(c, target, blob, now);
         }
         for (String manifest : manifests) {
-            link(c, target, manifest, now);
-            Sql.update(c, "INSERT INTO repository_manifests (registry, repository, digest, created_at) "
-                    + "VALUES (?, ?, ?, ?) ON CONFLICT (registry, repository, digest) DO NOTHING",
-                    target.registry(), target.repository(), manifest, now);
+            Rows.linkBlob(c, target, manifest, now);
+            Rows.holdManifest(c, target, manifest, now);
         }
         List<String> tags = plan.targetTags() != null ? plan.targetTags()
                 : plan.tag() != null ? List.of(plan.tag()) : List.of();
         for (String tag : tags) {
-            setTag(c, plan, tag, digest.toString(), now);
+            String current = Rows.tag(c, target, tag, digest.toString(), plan.immutableTags(), now);
+            if (current != null) {
+                throw new PromotionRefusedException(Reason.TAG_IMMUTABLE, "tag " + tag + " of " + target
+                        + " is immutable and points at " + current);
+            }
         }
         for (Map.Entry<String, String> property : plan.properties().entrySet()) {
-            Sql.update(c, "INSERT INTO properties (registry, repository, digest, name, value, updated_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (registry, repository, digest, name) "
-                    + "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                    target.registry(), target.repository(), digest.toString(), property.getKey(),
-                    property.getValue(), now);
+            Rows.property(c, target, digest.toString(), property.getKey(), property.getValue(), now);
         }
         int recorded = Sql.update(c, "INSERT INTO promotions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (id) DO NOTHING", plan.id(), target.repository(), source.registry(),
@@ -136,32 +133,6 @@ public final class PromotionStore {
             }
         }
         return seen;
-    }
-
-    private static void setTag(Connection c, PromotionPlan plan, String tag, String digest, long now)
-            throws SQLException {
-        RepositoryName target = plan.target();
-        if (plan.immutableTags()) {
-            Sql.update(c, "INSERT INTO tags (registry, repository, name, digest, updated_at) VALUES (?, ?, ?, ?, ?) "
-                    + "ON CONFLICT (registry, repository, name) DO NOTHING", target.registry(), target.repository(),
-                    tag, digest, now);
-            String current = Sql.first(c, "SELECT digest FROM tags WHERE registry = ? AND repository = ? AND name = ?",
-                    rs -> rs.getString(1), target.registry(), target.repository(), tag);
-            if (!digest.equals(current)) {
-                throw new PromotionRefusedException(Reason.TAG_IMMUTABLE, "tag " + tag + " of " + target
-                        + " is immutable and points at " + current);
-            }
-        } else {
-            Sql.update(c, "INSERT INTO tags (registry, repository, name, digest, updated_at) VALUES (?, ?, ?, ?, ?) "
-                    + "ON CONFLICT (registry, repository, name) DO UPDATE SET digest = excluded.digest, "
-                    + "updated_at = excluded.updated_at", target.registry(), target.repository(), tag, digest, now);
-        }
-    }
-
-    private static void link(Connection c, RepositoryName target, String blob, long now) throws SQLException {
-        Sql.update(c, "INSERT INTO repository_blobs (registry, repository, digest, created_at) VALUES (?, ?, ?, ?) "
-                + "ON CONFLICT (registry, repository, digest) DO NOTHING", target.registry(), target.repository(),
-                blob, now);
     }
 
     public PromotionRecord find(String id) {
