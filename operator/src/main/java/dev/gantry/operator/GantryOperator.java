@@ -1,0 +1,114 @@
+package dev.gantry.operator;
+
+import dev.gantry.operator.environment.EnvironmentReconciler;
+import dev.gantry.operator.promotion.PromotionReconciler;
+import dev.gantry.operator.registry.RegistryReconciler;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs Java Operator SDK inside Quarkus: Quarkus' Kubernetes client and configuration, our metrics, status written
+ * by JSON Patch (not server-side apply), one retry policy for transient failures (exponential, never giving up), a
+ * Lease so only one replica reconciles, and a stop that lets running reconciliations finish.
+ */
+@ApplicationScoped
+public class GantryOperator {
+    private static final Logger LOG = Logger.getLogger(GantryOperator.class);
+
+    @Inject
+    KubernetesClient client;
+    @Inject
+    OperatorSettings settings;
+    @Inject
+    OperatorMetrics metrics;
+    @Inject
+    RegistryReconciler registries;
+    @Inject
+    EnvironmentReconciler environments;
+    @Inject
+    PromotionReconciler promotions;
+    @ConfigProperty(name = "POD_NAMESPACE")
+    Optional<String> podNamespace;
+    @ConfigProperty(name = "HOSTNAME")
+    Optional<String> hostname;
+
+    private final AtomicBoolean leading = new AtomicBoolean();
+    private volatile Operator operator;
+
+    void start(@Observes StartupEvent event) {
+        if (!settings.enabled()) {
+            LOG.info("reconcilers disabled (gantry.operator.enabled=false)");
+            return;
+        }
+        Operator started = new Operator(overrider -> {
+            overrider.withKubernetesClient(client)
+                    .withMetrics(metrics)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .checkingCRDAndValidateLocalModel(false)
+                    .withCloseClientOnStop(false)
+                    .withReconciliationTerminationTimeout(settings.shutdownTimeout());
+            if (settings.leaderElection().enabled()) {
+                String identity = hostname.orElse("gantry-operator") + "-" + ProcessHandle.current().pid();
+                overrider.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
+                        .aLeaderElectionConfiguration(settings.leaderElection().leaseName())
+                        .withLeaseNamespace(settings.leaderElection().leaseNamespace()
+                                .or(() -> podNamespace).orElse("gantry-system"))
+                        .withIdentity(identity)
+                        .withLeaderCallbacks(new LeaderCallbacks(() -> {
+                            leading.set(true);
+                            LOG.infof("%s leads: reconciling", identity);
+                        }, () -> {
+                            leading.set(false);
+                            LOG.infof("%s no longer leads", identity);
+                        }, newLeader -> LOG.infof("leader is %s", newLeader)))
+                        .build());
+            } else {
+                leading.set(true);
+            }
+        });
+        started.register(registries, o -> configure(o));
+        started.register(environments, o -> configure(o));
+        started.register(promotions, o -> configure(o));
+        started.start();
+        operator = started;
+        LOG.infof("gantry operator started against registry server %s", settings.registry().url());
+    }
+
+    private <R extends io.fabric8.kubernetes.api.model.HasMetadata> void configure(
+            ControllerConfigurationOverrider<R> overrider) {
+        GenericRetry retry = new GenericRetry().withoutMaxAttempts()
+                .setInitialInterval(settings.retry().initialInterval().toMillis())
+                .setIntervalMultiplier(2.0)
+                .setMaxInterval(settings.retry().maxInterval().toMillis());
+        overrider.withRetry(retry);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        Operator running = operator;
+        if (running != null) {
+            running.stop();
+        }
+    }
+
+    /** Whether the SDK started and its informers are healthy (for the readiness probe). */
+    public Optional<Operator> operator() {
+        return Optional.ofNullable(operator);
+    }
+
+    public boolean leading() {
+        return leading.get();
+    }
+}
