@@ -19,6 +19,8 @@ public enum ApiError {
     CREDENTIAL_EXISTS(409),
     /** {@code from} is not among the target's promotion sources, or the target cannot receive promotions. */
     PROMOTION_NOT_ALLOWED(403),
+    /** No promotion record with that id (or none the caller may see). */
+    PROMOTION_UNKNOWN(404),
     /** The source does not hold the digest or tag. */
     SOURCE_UNKNOWN(404),
     /** With {@code expectedDigest}: the tag has moved. */

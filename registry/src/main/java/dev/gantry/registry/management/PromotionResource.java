@@ -53,7 +53,7 @@ public class PromotionResource {
     public PromotionRecord promotion(@PathParam("id") String id) {
         PromotionRecord record = store.find(id);
         if (record == null || !caller.may(Action.PULL, record.to())) {
-            throw ApiError.INVALID_REQUEST.exception("no promotion " + id);
+            throw ApiError.PROMOTION_UNKNOWN.exception("no promotion " + id);
         }
         return record;
     }

@@ -136,6 +136,12 @@ class PromotionApiTest {
     }
 
     @Test
+    void anUnknownPromotionIdIsNotFound() {
+        given().get("/api/v1/promotions/never-made-" + repoName().replace('/', '-')).then().statusCode(404)
+                .body("code", equalTo("PROMOTION_UNKNOWN"));
+    }
+
+    @Test
     void promotingTheSameDigestAgainSucceedsAndChangesNothing() {
         String repo = repoName();
         String digest = pushImage("dev/" + repo, "1", 109);
