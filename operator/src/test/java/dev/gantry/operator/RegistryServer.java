@@ -142,6 +142,12 @@ public final class RegistryServer {
         return get(path, basic(username, password));
     }
 
+    /** A body-less request with the given Basic credential (e.g. to show a pull credential cannot push). */
+    public int statusOf(String method, String path, String username, String password) throws IOException {
+        return send(HttpRequest.newBuilder(URI.create(url() + path)).header("Authorization", basic(username, password))
+                .method(method, HttpRequest.BodyPublishers.noBody())).statusCode();
+    }
+
     /**
      * Pushes a one-layer image (unique content) as the administrator and returns its manifest digest.
      */

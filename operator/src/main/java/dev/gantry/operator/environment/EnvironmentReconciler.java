@@ -107,7 +107,7 @@ public class EnvironmentReconciler implements Reconciler<Environment>, Cleaner<E
             return Statuses.patchIfChanged(environment, status);
         }
         PullSecret pullSecret = environment.getSpec().pullSecretOrDefault();
-        List<String> matched = context.getSecondaryResources(Namespace.class).stream()
+        List<String> matched = namespaces(context).stream()
                 .filter(ns -> ns.getMetadata().getDeletionTimestamp() == null)
                 .filter(ns -> LabelSelectors.matches(environment.getSpec().getNamespaceSelector(),
                         ns.getMetadata().getLabels()))
@@ -363,7 +363,7 @@ public class EnvironmentReconciler implements Reconciler<Environment>, Cleaner<E
             return conflicts;
         }
         Map<String, Map<String, String>> labels = new TreeMap<>();
-        context.getSecondaryResources(Namespace.class).forEach(ns -> labels.put(ns.getMetadata().getName(),
+        namespaces(context).forEach(ns -> labels.put(ns.getMetadata().getName(),
                 ns.getMetadata().getLabels()));
         context.getPrimaryCache().list()
                 .filter(other -> !other.getMetadata().getName().equals(environment.getMetadata().getName()))
@@ -378,6 +378,18 @@ public class EnvironmentReconciler implements Reconciler<Environment>, Cleaner<E
                 });
         conflicts.values().forEach(names -> names.sort(null));
         return conflicts;
+    }
+
+    /**
+     * Every namespace, from the informer's cache (no API call). Not {@code getSecondaryResources}: the SDK indexes a
+     * namespace under the environments that existed when the namespace last changed, so a new environment would
+     * not see namespaces created before it.
+     */
+    @SuppressWarnings("unchecked")
+    private static List<Namespace> namespaces(Context<Environment> context) {
+        InformerEventSource<Namespace, Environment> source = (InformerEventSource<Namespace, Environment>) context
+                .eventSourceRetriever().getEventSourceFor(Namespace.class);
+        return source.list().toList();
     }
 
     private static String readyMessage(Environment environment) {
