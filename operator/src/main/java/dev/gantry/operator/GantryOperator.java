@@ -2,6 +2,7 @@ package dev.gantry.operator;
 
 import dev.gantry.operator.environment.EnvironmentReconciler;
 import dev.gantry.operator.promotion.PromotionReconciler;
+import dev.gantry.operator.registry.OrphanRegistries;
 import dev.gantry.operator.registry.RegistryReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -15,6 +16,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -45,8 +49,12 @@ public class GantryOperator {
     @ConfigProperty(name = "HOSTNAME")
     Optional<String> hostname;
 
+    @Inject
+    OrphanRegistries orphans;
+
     private final AtomicBoolean leading = new AtomicBoolean();
     private volatile Operator operator;
+    private ScheduledExecutorService pruner;
 
     void start(@Observes StartupEvent event) {
         if (!settings.enabled()) {
@@ -84,6 +92,11 @@ public class GantryOperator {
         started.register(promotions, o -> configure(o));
         started.start();
         operator = started;
+        if (settings.pruneRegistries()) {
+            pruner = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "registry-pruner"));
+            long every = settings.registryResync().toMillis();
+            pruner.scheduleWithFixedDelay(this::pruneIfLeading, every, every, TimeUnit.MILLISECONDS);
+        }
         LOG.infof("gantry operator started against registry server %s", settings.registry().url());
     }
 
@@ -96,7 +109,22 @@ public class GantryOperator {
         overrider.withRetry(retry);
     }
 
+    /** Only the replica holding the Lease changes the registry server. */
+    private void pruneIfLeading() {
+        if (!leading.get()) {
+            return;
+        }
+        try {
+            orphans.prune();
+        } catch (RuntimeException e) {
+            LOG.warnf("could not look for undeclared registries: %s", e.getMessage());
+        }
+    }
+
     void stop(@Observes ShutdownEvent event) {
+        if (pruner != null) {
+            pruner.shutdownNow();
+        }
         Operator running = operator;
         if (running != null) {
             running.stop();

@@ -26,6 +26,13 @@ public interface OperatorSettings {
     @WithDefault("60s")
     Duration registryResync();
 
+    /**
+     * Delete empty registries on the server that no Registry resource declares, checked every registry-resync.
+     * Registries with content are never deleted this way.
+     */
+    @WithDefault("true")
+    boolean pruneRegistries();
+
     /** How often an Environment is re-checked even without events (rotation deadlines also wake it). */
     @WithDefault("5m")
     Duration environmentResync();

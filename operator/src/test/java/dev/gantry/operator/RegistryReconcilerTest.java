@@ -177,6 +177,20 @@ class RegistryReconcilerTest extends OperatorTest {
         assertThat(registryServer.admin("/api/v1/registries/" + name).statusCode()).isEqualTo(404);
     }
 
+    @Test
+    void registriesNoResourceDeclaresAreRemovedWhenEmptyAndKeptWithContent() throws Exception {
+        String empty = unique("undeclared");
+        String full = unique("undeclared-full");
+        assertThat(registryServer.adminPut("/api/v1/registries/" + empty, "{\"type\":\"Local\"}")).isEqualTo(201);
+        assertThat(registryServer.adminPut("/api/v1/registries/" + full, "{\"type\":\"Local\"}")).isEqualTo(201);
+        String digest = registryServer.pushImage(full, "team/app", "1.0");
+
+        eventually().until(() -> registryServer.admin("/api/v1/registries/" + empty).statusCode() == 404);
+        Thread.sleep(5000); // more than two passes of the pruner (every registry-resync, 2 s here)
+        assertThat(registryServer.admin("/v2/" + full + "/team/app/manifests/" + digest).statusCode())
+                .as("content is never dropped on an inference").isEqualTo(200);
+    }
+
     private static String base64(String value) {
         return java.util.Base64.getEncoder().encodeToString(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

@@ -142,6 +142,13 @@ public final class RegistryServer {
         return get(path, basic(username, password));
     }
 
+    /** PUT of a JSON body with the administrator's credential; returns the status. */
+    public int adminPut(String path, String json) throws IOException {
+        return send(HttpRequest.newBuilder(URI.create(url() + path)).header("Authorization",
+                basic("admin", ADMIN_PASSWORD)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json))).statusCode();
+    }
+
     /** A body-less request with the given Basic credential (e.g. to show a pull credential cannot push). */
     public int statusOf(String method, String path, String username, String password) throws IOException {
         return send(HttpRequest.newBuilder(URI.create(url() + path)).header("Authorization", basic(username, password))

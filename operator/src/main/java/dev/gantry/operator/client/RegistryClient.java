@@ -66,6 +66,19 @@ public class RegistryClient {
         return settings.hosts().filter(h -> !h.isEmpty()).orElseGet(() -> List.of(base.getAuthority()));
     }
 
+    /** Every registry the server holds, with its type and counts. */
+    public List<ServerRegistry> listRegistries() {
+        List<ServerRegistry> all = new ArrayList<>();
+        for (JsonNode view : call("GET", "/api/v1/registries", null)) {
+            all.add(new ServerRegistry(view.path("name").asText(), view.path("spec").path("type").asText(),
+                    view.path("status").path("repositories").asLong()));
+        }
+        return all;
+    }
+
+    public record ServerRegistry(String name, String type, long repositories) {
+    }
+
     /** Creates or updates a registry from a body in the Registry spec's shape (idempotent). */
     public RegistryView putRegistry(String name, ObjectNode spec) {
         JsonNode view = call("PUT", "/api/v1/registries/" + encode(name), spec);
@@ -143,8 +156,8 @@ public class RegistryClient {
         if (status >= 200 && status < 300) {
             return answer == null ? JSON.createObjectNode() : answer;
         }
-        String code = answer == null ? null : answer.path("code").asText(null);
-        String message = answer == null ? null : answer.path("message").asText(null);
+        String code = answer == null || !answer.isObject() ? null : answer.path("code").asText(null);
+        String message = answer == null || !answer.isObject() ? null : answer.path("message").asText(null);
         if (status == 401) {
             throw new RegistryException(status, "REGISTRY_CREDENTIAL_REFUSED", "the registry server refused the "
                     + "operator's credential (user " + settings.username() + "): check gantry.operator.registry "
@@ -177,7 +190,7 @@ public class RegistryClient {
         }
         try {
             JsonNode node = JSON.readTree(body);
-            return node.isObject() ? node : null;
+            return node.isObject() || node.isArray() ? node : null;
         } catch (IOException e) {
             return null;
         }
