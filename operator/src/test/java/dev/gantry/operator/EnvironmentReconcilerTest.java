@@ -102,6 +102,39 @@ class EnvironmentReconcilerTest extends OperatorTest {
     }
 
     @Test
+    void aNamespaceRelabelledForAnotherStageMovesToThatEnvironmentsRegistry() throws Exception {
+        Setup qa = setup();
+        String qaDigest = registryServer.pushImage(qa.registry(), "team/app", "1.0");
+        String staging = unique("reg");
+        client.resource(new Registry(staging, RegistrySpec.local())).create();
+        eventually().until(() -> registryServer.admin("/api/v1/registries/" + staging).statusCode() == 200);
+        String stagingDigest = registryServer.pushImage(staging, "team/app", "1.0");
+        String stagingStage = unique("stage");
+        String stagingEnv = unique("env");
+        client.resource(new Environment(stagingEnv, spec(staging, stagingStage))).create();
+        Credentials before = credentials(awaitSecret(qa.namespace(), PullSecret.DEFAULT_NAME));
+
+        client.namespaces().withName(qa.namespace()).edit(ns -> {
+            ns.getMetadata().getLabels().put(STAGE, stagingStage);
+            return ns;
+        });
+
+        Secret moved = eventually().until(() -> client.secrets().inNamespace(qa.namespace())
+                .withName(PullSecret.DEFAULT_NAME).get(), secret -> secret != null
+                        && PullSecrets.ownedBy(secret, stagingEnv));
+        Credentials after = credentials(moved);
+        assertThat(pull(after, staging, stagingDigest)).isEqualTo(200);
+        assertThat(pull(after, qa.registry(), qaDigest)).isEqualTo(403);
+        assertThat(pull(before, qa.registry(), qaDigest)).as("the qa credential is revoked").isEqualTo(401);
+        eventually().until(() -> environment(stagingEnv), e -> Conditions.isTrue(e.getStatus().getConditions(),
+                Conditions.READY) && e.getStatus().getNamespaces().equals(List.of(qa.namespace())));
+        eventually().until(() -> environment(qa.environment()), e -> e.getStatus().getNamespaces().isEmpty());
+        assertThat(client.serviceAccounts().inNamespace(qa.namespace()).withName("default").get()
+                .getImagePullSecrets()).extracting(LocalObjectReference::getName)
+                .containsExactly("keep-me", PullSecret.DEFAULT_NAME);
+    }
+
+    @Test
     void aDueCredentialIsRotatedAndTheOldSecretWorksOnlyForTheOverlap() throws Exception {
         Setup s = setup();
         String digest = registryServer.pushImage(s.registry(), "team/app", "1.0");

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.operator.OperatorSettings;
-import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -33,7 +32,6 @@ import javax.net.ssl.TrustManagerFactory;
  * Every answer other than success becomes a {@link RegistryException} carrying the registry's error code.
  */
 @ApplicationScoped
-@Startup
 public class RegistryClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -55,6 +55,8 @@ import java.util.stream.Collectors;
 public class EnvironmentReconciler implements Reconciler<Environment>, Cleaner<Environment> {
     /** A namespace whose {@code default} ServiceAccount does not exist yet is looked at again this soon. */
     private static final Duration SERVICE_ACCOUNT_WAIT = Duration.ofSeconds(5);
+    /** A namespace moving in from another environment is looked at again this soon. */
+    private static final Duration HANDOVER_WAIT = Duration.ofSeconds(2);
 
     @Inject
     RegistryClient registryServer;
@@ -231,6 +233,12 @@ public class EnvironmentReconciler implements Reconciler<Environment>, Cleaner<E
         Secret current = existing;
         if (current == null) {
             Secret foreign = client.secrets().inNamespace(namespace).withName(secretName).get();
+            if (foreign != null && PullSecrets.managedByAnotherEnvironment(foreign, env)) {
+                // The namespace is moving here from another environment, which removes its Secret on its own turn.
+                String problem = "namespace " + namespace + ": Secret " + secretName + " still belongs to environment "
+                        + foreign.getMetadata().getLabels().get(PullSecrets.ENVIRONMENT_LABEL) + "; waiting for it";
+                return new Provisioned(null, HANDOVER_WAIT, problem);
+            }
             if (foreign != null && !PullSecrets.ownedBy(foreign, env)) {
                 String problem = "namespace " + namespace + ": Secret " + secretName + " exists and is not managed "
                         + "by environment " + env + "; delete it or set spec.pullSecret.name";

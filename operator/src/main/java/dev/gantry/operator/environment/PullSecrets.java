@@ -90,6 +90,13 @@ public final class PullSecrets {
                 && MANAGED_BY.equals(labels.get(MANAGED_BY_LABEL));
     }
 
+    /** Written by the operator for a different environment. */
+    public static boolean managedByAnotherEnvironment(Secret secret, String environment) {
+        Map<String, String> labels = secret.getMetadata().getLabels();
+        return labels != null && MANAGED_BY.equals(labels.get(MANAGED_BY_LABEL))
+                && labels.get(ENVIRONMENT_LABEL) != null && !environment.equals(labels.get(ENVIRONMENT_LABEL));
+    }
+
     public static String annotation(Secret secret, String key) {
         Map<String, String> annotations = secret.getMetadata().getAnnotations();
         return annotations == null ? null : annotations.get(key);
