@@ -3,29 +3,20 @@ package dev.gantry.operator.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gantry.api.client.RegistryAccess;
 import dev.gantry.operator.OperatorSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The registry server's management API as the operator uses it, with the operator's own credential (HTTP Basic).
@@ -45,7 +36,7 @@ public class RegistryClient {
         String url = this.settings.url();
         this.base = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(this.settings.timeout());
-        this.settings.caFile().ifPresent(ca -> builder.sslContext(trusting(ca)));
+        this.settings.caFile().ifPresent(ca -> builder.sslContext(RegistryAccess.trusting(ca)));
         this.http = builder.build();
     }
 
@@ -168,17 +159,10 @@ public class RegistryClient {
     }
 
     private String basic() {
-        String password = settings.passwordFile().map(RegistryClient::read).or(settings::password).orElse("");
-        String pair = settings.username() + ":" + password;
-        return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String read(Path file) {
         try {
-            return Files.readString(file).strip();
-        } catch (IOException e) {
-            throw new RegistryException(0, "REGISTRY_CREDENTIAL_UNREADABLE", "cannot read the operator's registry "
-                    + "password from " + file + ": " + e.getMessage(), true, e);
+            return RegistryAccess.basic(settings.username(), settings.password(), settings.passwordFile());
+        } catch (java.io.UncheckedIOException e) {
+            throw new RegistryException(0, "REGISTRY_CREDENTIAL_UNREADABLE", e.getMessage(), true, e);
         }
     }
 
@@ -196,23 +180,5 @@ public class RegistryClient {
 
     private static String encode(String segment) {
         return URLEncoder.encode(segment, StandardCharsets.UTF_8);
-    }
-
-    private static SSLContext trusting(Path caFile) {
-        try (InputStream in = Files.newInputStream(caFile)) {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            int i = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                trust.setCertificateEntry("ca-" + i++, certificate);
-            }
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, factory.getTrustManagers(), null);
-            return context;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot load the registry CA from " + caFile + ": " + e.getMessage(), e);
-        }
     }
 }
