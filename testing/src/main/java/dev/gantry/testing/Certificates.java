@@ -25,10 +25,16 @@ public final class Certificates {
 
         /** An SSL context that trusts this CA only. */
         public SSLContext trustingOnlyThisCa() {
+            return trustingBoth(this);
+        }
+
+        /** An SSL context that trusts this CA and another (as during a CA rotation). */
+        public SSLContext trustingBoth(Authority other) {
             try {
                 KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
                 trust.load(null, null);
                 trust.setCertificateEntry("ca", read(caCert));
+                trust.setCertificateEntry("other", read(other.caCert()));
                 TrustManagerFactory factory = TrustManagerFactory.getInstance(
                         TrustManagerFactory.getDefaultAlgorithm());
                 factory.init(trust);
