@@ -10,7 +10,9 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -26,6 +28,8 @@ public class PodImagePolicy {
     @Inject
     PromotedDigests promoted;
 
+    /** Compiled exemptImages patterns; bounded by what the Environments name. */
+    private final Map<String, ImageGlob> globs = new ConcurrentHashMap<>();
     private final Set<String> hosts;
     private final Set<String> systemNamespaces;
     private final String primaryHost;
@@ -69,7 +73,8 @@ public class PodImagePolicy {
         }
         Environment environment = matching.get(0);
         EnvironmentPolicy policy = environment.getSpec().policyOrDefault();
-        List<ImageGlob> exempt = policy.exemptImagesOrEmpty().stream().map(ImageGlob::of).toList();
+        List<ImageGlob> exempt = policy.exemptImagesOrEmpty().stream()
+                .map(p -> globs.computeIfAbsent(p, ImageGlob::of)).toList();
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         for (ContainerImage image : images) {
