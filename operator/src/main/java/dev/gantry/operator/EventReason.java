@@ -15,7 +15,11 @@ public enum EventReason {
     CredentialsRotated(false),
     CredentialsRevoked(false),
     NamespaceConflict(true),
-    PullSecretBlocked(true);
+    PullSecretBlocked(true),
+    WebhookCertificateIssued(false),
+    WebhookCertificateRotated(false),
+    WebhookCertificateReplaced(true),
+    WebhookCaBundleUpdated(false);
 
     private final boolean warning;
 

@@ -4,6 +4,7 @@ import dev.gantry.operator.environment.EnvironmentReconciler;
 import dev.gantry.operator.promotion.PromotionReconciler;
 import dev.gantry.operator.registry.OrphanRegistries;
 import dev.gantry.operator.registry.RegistryReconciler;
+import dev.gantry.operator.webhook.WebhookCertificates;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -15,6 +16,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,10 +53,15 @@ public class GantryOperator {
 
     @Inject
     OrphanRegistries orphans;
+    @Inject
+    WebhookCertificates webhookCertificates;
 
     private final AtomicBoolean leading = new AtomicBoolean();
     private volatile Operator operator;
     private ScheduledExecutorService pruner;
+    private ScheduledExecutorService certificates;
+    /** When the next certificate pass is due; touched only by the webhook-certificates thread. */
+    private Instant certificatesDue = Instant.MIN;
 
     void start(@Observes StartupEvent event) {
         if (!settings.enabled()) {
@@ -97,6 +104,13 @@ public class GantryOperator {
             long every = settings.registryResync().toMillis();
             pruner.scheduleWithFixedDelay(this::pruneIfLeading, every, every, TimeUnit.MILLISECONDS);
         }
+        if (settings.webhookCertificates().enabled()) {
+            // A short tick that only compares times: a new leader acts within it, and a pass can ask to come back
+            // sooner than check-interval (a certificate due earlier, a missing ValidatingWebhookConfiguration).
+            certificates = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "webhook-certificates"));
+            long tick = Math.clamp(settings.webhookCertificates().checkInterval().toMillis(), 1_000, 10_000);
+            certificates.scheduleWithFixedDelay(this::certificatesIfLeading, 0, tick, TimeUnit.MILLISECONDS);
+        }
         LOG.infof("gantry operator started against registry server %s", settings.registry().url());
     }
 
@@ -121,9 +135,30 @@ public class GantryOperator {
         }
     }
 
+    /** Only the replica holding the Lease writes the webhook's certificates; a new leader checks at once. */
+    private void certificatesIfLeading() {
+        if (!leading.get()) {
+            certificatesDue = Instant.MIN;
+            return;
+        }
+        Instant now = Instant.now();
+        if (now.isBefore(certificatesDue)) {
+            return;
+        }
+        try {
+            certificatesDue = now.plus(webhookCertificates.ensure());
+        } catch (RuntimeException e) {
+            LOG.warnf("could not check the webhook's certificates: %s", e.getMessage());
+            certificatesDue = now.plus(settings.refusedRetry());
+        }
+    }
+
     void stop(@Observes ShutdownEvent event) {
         if (pruner != null) {
             pruner.shutdownNow();
+        }
+        if (certificates != null) {
+            certificates.shutdownNow();
         }
         Operator running = operator;
         if (running != null) {

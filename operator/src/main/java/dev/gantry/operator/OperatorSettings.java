@@ -22,6 +22,8 @@ public interface OperatorSettings {
 
     Retry retry();
 
+    WebhookCertificates webhookCertificates();
+
     /** How often a Registry's counts are refreshed and its definition re-asserted on the server. */
     @WithDefault("60s")
     Duration registryResync();
@@ -96,5 +98,46 @@ public interface OperatorSettings {
 
         @WithDefault("60s")
         Duration maxInterval();
+    }
+
+    interface WebhookCertificates {
+        /** Issue and rotate the webhook's serving certificate; false when something else (cert-manager) does. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Namespace of the Secrets; default the namespace the operator runs in ({@code POD_NAMESPACE}). */
+        Optional<String> namespace();
+
+        /** The {@code kubernetes.io/tls} Secret the webhook mounts: tls.crt (certificate, then CA), tls.key, ca.crt. */
+        @WithDefault("gantry-webhook-tls")
+        String secretName();
+
+        /** The CA's certificate and key; only the operator reads it, so the webhook never holds the CA key. */
+        @WithDefault("gantry-webhook-ca")
+        String caSecretName();
+
+        /** The webhook's Service: the certificate names it, its namespace and the cluster-local forms. */
+        @WithDefault("gantry-webhook")
+        String serviceName();
+
+        /** The ValidatingWebhookConfiguration whose webhooks' caBundle is kept equal to the trusted CA(s). */
+        @WithDefault("gantry-webhook")
+        String webhookConfiguration();
+
+        @WithDefault("90d")
+        Duration validity();
+
+        /** Renew when less than this is left; default a third of the certificate's life. */
+        Optional<Duration> renewBefore();
+
+        @WithDefault("3650d")
+        Duration caValidity();
+
+        /** Make a new CA when less than this is left of the current one; default a third of its life. */
+        Optional<Duration> caRenewBefore();
+
+        /** How often the Secrets and the caBundle are checked (sooner when a certificate is due earlier). */
+        @WithDefault("1h")
+        Duration checkInterval();
     }
 }

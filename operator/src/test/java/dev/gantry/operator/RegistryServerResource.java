@@ -25,7 +25,9 @@ public class RegistryServerResource implements QuarkusTestResourceLifecycleManag
                 Map.entry("gantry.operator.environment-resync", "10s"),
                 Map.entry("gantry.operator.retry.initial-interval", "300ms"),
                 Map.entry("gantry.operator.retry.max-interval", "2s"),
-                Map.entry("gantry.operator.leader-election.lease-namespace", "gantry-system"));
+                Map.entry("gantry.operator.leader-election.lease-namespace", "gantry-system"),
+                Map.entry("gantry.operator.webhook-certificates.namespace", "gantry-system"),
+                Map.entry("gantry.operator.webhook-certificates.check-interval", "2s"));
     }
 
     @Override
