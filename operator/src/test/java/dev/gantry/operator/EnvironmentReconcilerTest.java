@@ -1,5 +1,6 @@
 package dev.gantry.operator;
 
+import dev.gantry.testing.RegistryServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package dev.gantry.operator;
 
+import dev.gantry.testing.RegistryServer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -1,5 +1,6 @@
 package dev.gantry.operator;
 
+import dev.gantry.testing.RegistryServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
