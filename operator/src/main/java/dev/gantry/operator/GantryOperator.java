@@ -5,6 +5,7 @@ import dev.gantry.operator.promotion.PromotionReconciler;
 import dev.gantry.operator.registry.OrphanRegistries;
 import dev.gantry.operator.registry.RegistryReconciler;
 import dev.gantry.operator.webhook.WebhookCertificates;
+import dev.gantry.operator.webhook.WebhookRegistryCredential;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -55,10 +56,12 @@ public class GantryOperator {
     OrphanRegistries orphans;
     @Inject
     WebhookCertificates webhookCertificates;
+    @Inject
+    WebhookRegistryCredential webhookCredential;
 
     private final AtomicBoolean leading = new AtomicBoolean();
     private volatile Operator operator;
-    private ScheduledExecutorService pruner;
+    private ScheduledExecutorService housekeeping;
     private ScheduledExecutorService certificates;
     /** When the next certificate pass is due; touched only by the webhook-certificates thread. */
     private Instant certificatesDue = Instant.MIN;
@@ -99,10 +102,10 @@ public class GantryOperator {
         started.register(promotions, o -> configure(o));
         started.start();
         operator = started;
-        if (settings.pruneRegistries()) {
-            pruner = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "registry-pruner"));
+        if (settings.pruneRegistries() || settings.webhookCredential().enabled()) {
+            housekeeping = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "registry-housekeeping"));
             long every = settings.registryResync().toMillis();
-            pruner.scheduleWithFixedDelay(this::pruneIfLeading, every, every, TimeUnit.MILLISECONDS);
+            housekeeping.scheduleWithFixedDelay(this::housekeepingIfLeading, every, every, TimeUnit.MILLISECONDS);
         }
         if (settings.webhookCertificates().enabled()) {
             // A short tick that only compares times: a new leader acts within it, and a pass can ask to come back
@@ -123,15 +126,27 @@ public class GantryOperator {
         overrider.withRetry(retry);
     }
 
-    /** Only the replica holding the Lease changes the registry server. */
-    private void pruneIfLeading() {
+    /**
+     * Registry-server housekeeping every registry-resync, on the replica holding the Lease only: undeclared
+     * registries, the webhook's credential.
+     */
+    private void housekeepingIfLeading() {
         if (!leading.get()) {
             return;
         }
-        try {
-            orphans.prune();
-        } catch (RuntimeException e) {
-            LOG.warnf("could not look for undeclared registries: %s", e.getMessage());
+        if (settings.pruneRegistries()) {
+            try {
+                orphans.prune();
+            } catch (RuntimeException e) {
+                LOG.warnf("could not look for undeclared registries: %s", e.getMessage());
+            }
+        }
+        if (settings.webhookCredential().enabled()) {
+            try {
+                webhookCredential.ensure();
+            } catch (RuntimeException e) {
+                LOG.warnf("could not check the webhook's registry credential: %s", e.getMessage());
+            }
         }
     }
 
@@ -154,8 +169,8 @@ public class GantryOperator {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (pruner != null) {
-            pruner.shutdownNow();
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
         }
         if (certificates != null) {
             certificates.shutdownNow();

@@ -100,6 +100,22 @@ public interface OperatorSettings {
         Duration maxInterval();
     }
 
+    WebhookCredential webhookCredential();
+
+    interface WebhookCredential {
+        /** Mint and rotate the webhook's pull-only registry credential (for verifyPromoted). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The Secret (keys username, password) in the operator's namespace that the webhook mounts. */
+        @WithDefault("gantry-webhook-registry")
+        String secretName();
+
+        /** The robot account's name on the registry server. */
+        @WithDefault("gantry-webhook")
+        String robot();
+    }
+
     interface WebhookCertificates {
         /** Issue and rotate the webhook's serving certificate; false when something else (cert-manager) does. */
         @WithDefault("true")
