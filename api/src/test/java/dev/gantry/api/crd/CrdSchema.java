@@ -28,9 +28,10 @@ import java.util.regex.Pattern;
  * defaults first, then {@code required}, {@code enum}, {@code pattern}, string and list bounds, and the CEL rules in
  * {@code x-kubernetes-validations} (transition rules only on update), reporting each failure at its field path. It
  * stands in for a real API server, which cannot run on the build machines; it reads the committed files so that what
- * is tested is what is installed.
+ * is tested is what is installed. Public (the api module's test-jar) so the e2e module checks the example resources
+ * with it too.
  */
-final class CrdSchema {
+public final class CrdSchema {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     private static final CelCompiler CEL = CelCompilerFactory.standardCelCompilerBuilder()
@@ -49,7 +50,11 @@ final class CrdSchema {
 
     /** Loads {@code crds/<plural>.gantry.dev-v1.yml} from the committed folder. */
     static CrdSchema committed(String plural) {
-        Path file = CrdFiles.committed().resolve(plural + ".gantry.dev-v1.yml");
+        return of(CrdFiles.committed().resolve(plural + ".gantry.dev-v1.yml"));
+    }
+
+    /** Loads the schema of a CRD file's first (only) version. */
+    public static CrdSchema of(Path file) {
         try {
             Map<String, Object> crd = map(YAML.readValue(Files.readString(file), Map.class));
             Map<String, Object> version = map(((List<?>) map(crd.get("spec")).get("versions")).get(0));
@@ -60,7 +65,7 @@ final class CrdSchema {
     }
 
     /** The field paths the API server would refuse on create. */
-    Set<String> violations(HasMetadata object) {
+    public Set<String> violations(HasMetadata object) {
         return violations(object, null);
     }
 
