@@ -68,7 +68,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DeployManifestsTest {
     static final String NAMESPACE = "gantry-system";
     /** Secrets that no manifest contains: made by the bootstrap Job, by the installer (or cert-manager), by the operator. */
-    static final Set<String> MADE_AT_RUN_TIME = Set.of("gantry-admin", "gantry-registry-tls", "gantry-webhook-tls");
+    static final Set<String> MADE_AT_RUN_TIME = Set.of("gantry-admin", "gantry-registry-tls", "gantry-webhook-tls",
+            "gantry-webhook-registry");
 
     /** Every kustomization under deploy/, examples/ and crds/ (components are checked through the overlays using them). */
     static Stream<String> kustomizations() throws IOException {
@@ -276,10 +277,13 @@ class DeployManifestsTest {
             String prefix = "GANTRY_" + component.toUpperCase() + "_REGISTRY_";
             assertThat(configMapKey(c, prefix + "URL")).hasValue("registry-url");
             assertThat(configMapKey(c, prefix + "HOSTS")).hasValue("registry-hosts");
-            assertFileFromSecret(pod, c, prefix + "PASSWORD_FILE", "gantry-admin", "password");
+            // The operator administers with the bootstrap admin; the webhook only pulls, with the robot the operator
+            // mints for it.
+            String credentials = component.equals("operator") ? "gantry-admin" : "gantry-webhook-registry";
+            assertFileFromSecret(pod, c, prefix + "PASSWORD_FILE", credentials, "password");
             assertFileFromSecret(pod, c, prefix + "CA_FILE", "gantry-registry-tls", "ca.crt");
             assertThat(c.getEnv()).filteredOn(e -> e.getName().equals(prefix + "USERNAME")).singleElement()
-                    .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("gantry-admin"));
+                    .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo(credentials));
             for (Volume volume : pod.getVolumes()) {
                 if (volume.getSecret() != null && volume.getSecret().getSecretName().equals("gantry-registry-tls")) {
                     assertThat(volume.getSecret().getItems()).as("%s gets the registry's CA, never its key", component)
