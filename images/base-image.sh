@@ -11,7 +11,7 @@
 # applications are compiled for 21). A JDK without jmods/ links from its own run-time image (JEP 493, JDK 24+).
 #
 # Needs: root (debootstrap, file ownership in the layers), umoci and skopeo; debootstrap and a Debian mirror
-# (GANTRY_DEBIAN_MIRROR, default deb.debian.org) unless --minimal. Takes ~2–3 min with Debian, ~30 s with --minimal.
+# (GANTRY_DEBIAN_MIRROR, default deb.debian.org) unless --minimal. Takes 1½–3 min with Debian, 10–25 s with --minimal.
 set -euo pipefail
 
 minimal=false

@@ -6,7 +6,7 @@
 # and a pull, the operator reconciles a Registry resource into it (against Fabric8's mock API server), the webhook
 # answers an AdmissionReview over HTTPS. See docs/images.md.
 #
-#   images/check.sh                          # base: Debian bookworm (debootstrap) + jlink'ed JRE; ~8 min here
+#   images/check.sh                          # base: Debian bookworm (debootstrap) + jlink'ed JRE; ~5 min here
 #   IMAGES_BASE=minimal images/check.sh      # base: jlink'ed JRE + the host's glibc; no Debian mirror needed
 #   IMAGES_BASE_TAR=/abs/base.tar images/check.sh   # a base made before with images/base-image.sh
 #   MAVEN_ARGS=-o images/check.sh            # Maven offline (the wrapper passes MAVEN_ARGS on)
@@ -134,8 +134,9 @@ for rel in ["lib/boot", "lib/main", "app", "quarkus"]:
 need(not os.path.exists(os.path.join(rootfs, "app")), "Jib's own /app layout left out")
 need(not os.path.exists(os.path.join(rootfs, "deployments", "quarkus-app-dependencies.txt")), "no build listing in the image")
 if app == "registry":
-    st = os.stat(os.path.join(rootfs, "var/lib/gantry"))
-    need(stat.S_ISDIR(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o775 and st.st_gid == 0, "/var/lib/gantry 775, group 0")
+    data = os.path.join(rootfs, "var/lib/gantry")
+    st = os.stat(data) if os.path.isdir(data) else None
+    need(st and stat.S_IMODE(st.st_mode) == 0o775 and st.st_gid == 0, "/var/lib/gantry: a directory, 775, group 0")
 spec = json.load(open(os.path.join(bundle, "config.json")))["process"]
 need(spec["user"]["uid"] == 185 and spec["user"]["gid"] == 0, f"runtime user {spec['user']}")
 need(spec["args"] == c["Entrypoint"], "umoci's runtime spec carries the entrypoint")
