@@ -6,7 +6,7 @@
 # and a pull, the operator reconciles a Registry resource into it (against Fabric8's mock API server), the webhook
 # answers an AdmissionReview over HTTPS. See docs/images.md.
 #
-#   images/check.sh                          # base: Debian bookworm (debootstrap) + jlink'ed JRE; ~5 min here
+#   images/check.sh                          # base: Debian bookworm (debootstrap) + jlink'ed JRE; 5–6 min here
 #   IMAGES_BASE=minimal images/check.sh      # base: jlink'ed JRE + the host's glibc; no Debian mirror needed
 #   IMAGES_BASE_TAR=/abs/base.tar images/check.sh   # a base made before with images/base-image.sh
 #   MAVEN_ARGS=-o images/check.sh            # Maven offline (the wrapper passes MAVEN_ARGS on)
