@@ -188,7 +188,7 @@ class DeployManifestsTest {
                 assertThat(tmp).as("%s: a writable /tmp on a read-only root", what).isNotNull();
                 assertThat(tmp.getEmptyDir()).as("%s: /tmp is an emptyDir", what).isNotNull();
                 assertThat(c.getImage()).as("%s image", what)
-                        .matches("(gantry/(registry|operator|webhook)|registry\\.k8s\\.io/kubectl):[\\w.-]+");
+                        .matches("(gantry-(registry|operator|webhook)|registry\\.k8s\\.io/kubectl):[\\w.-]+");
                 assertThat(env(c, "QUARKUS_TLS_")).as("%s: Quarkus does not map QUARKUS_TLS_<name>_... variables back "
                         + "to the named TLS configuration; set those keys in a QUARKUS_CONFIG_LOCATIONS file", what)
                         .isEmpty();
