@@ -3,13 +3,11 @@ package dev.gantry.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,10 +20,11 @@ import java.util.UUID;
 /**
  * The real registry server, as a separate process on a free loopback port (the operator and the webhook talk to it
  * over HTTP with their own credentials, never to a mock): built by the registry module, run from its quarkus-app with access
- * control on. It can be stopped and started again on the same port and data, to show the operator riding out an
- * outage. Also a small HTTP client to look at what the server holds, push test images and promote them.
+ * control on ({@link QuarkusProcess}). It can be stopped and started again on the same port and data, to show the
+ * operator riding out an outage. {@link #shared()} serves plain HTTP; {@link #startHttps} serves HTTPS only, as
+ * deploy/ runs it. Also a small HTTP client to look at what the server holds, push test images and promote them.
  */
-public final class RegistryServer {
+public final class RegistryServer implements AutoCloseable {
     public static final String ADMIN_PASSWORD = "operator-test-" + UUID.randomUUID();
     /** Short, so the test can watch a rotated-out secret stop working. */
     public static final Duration ROTATION_OVERLAP = Duration.ofSeconds(4);
@@ -33,25 +32,41 @@ public final class RegistryServer {
     private static RegistryServer instance;
 
     private final int port;
-    private final Path dataDir;
-    private final Path log;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private Process process;
+    private final Certificates.Authority tls;
+    private final QuarkusProcess process;
+    private final HttpClient http;
 
-    private RegistryServer(int port, Path dataDir, Path log) {
+    private RegistryServer(int port, Path dataDir, Path log, Certificates.Authority tls) {
         this.port = port;
-        this.dataDir = dataDir;
-        this.log = log;
+        this.tls = tls;
+        this.process = QuarkusProcess.of("registry", log)
+                .env("QUARKUS_HTTP_HOST", "127.0.0.1")
+                .env("GANTRY_DATA_DIR", dataDir.toString())
+                .env("GANTRY_AUTH_ENABLED", "true")
+                .env("GANTRY_AUTH_ADMIN_PASSWORD", ADMIN_PASSWORD)
+                .env("GANTRY_AUTH_ROTATION_OVERLAP", ROTATION_OVERLAP.toSeconds() + "s");
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls == null) {
+            process.env("QUARKUS_HTTP_PORT", Integer.toString(port));
+        } else {
+            // HTTPS only (plain HTTP turns itself off once a certificate is configured; its port is moved off 8080
+            // all the same). The certificate's keys are indexed, so they go in as -D options, not variables.
+            process.env("QUARKUS_HTTP_SSL_PORT", Integer.toString(port))
+                    .env("QUARKUS_HTTP_PORT", Integer.toString(QuarkusProcess.freePort()))
+                    .property("quarkus.tls.gantry.key-store.pem.0.cert", tls.serverCert().toString())
+                    .property("quarkus.tls.gantry.key-store.pem.0.key", tls.serverKey().toString());
+            client.sslContext(tls.trustingOnlyThisCa());
+        }
+        this.http = client.build();
     }
 
-    /** The one server of this test run, started on first use. */
+    /** The one server of this test run, started on first use (plain HTTP). */
     public static synchronized RegistryServer shared() {
         if (instance == null) {
             Path target = Path.of("target").toAbsolutePath();
             String run = UUID.randomUUID().toString().substring(0, 8);
-            int port = freePort();
-            instance = new RegistryServer(port, target.resolve("registry-server-" + run),
-                    target.resolve("registry-server-" + run + ".log"));
+            instance = new RegistryServer(QuarkusProcess.freePort(), target.resolve("registry-server-" + run),
+                    target.resolve("registry-server-" + run + ".log"), null);
         }
         if (!instance.running()) {
             instance.start();
@@ -59,69 +74,51 @@ public final class RegistryServer {
         return instance;
     }
 
+    /**
+     * A server of its own, started, serving HTTPS only with {@code tls}'s server certificate (which must name
+     * 127.0.0.1), its data and log ({@code registry.log}) in {@code dir}. Stop it with {@link #close()}.
+     */
+    public static RegistryServer startHttps(Path dir, Certificates.Authority tls) {
+        RegistryServer server = new RegistryServer(QuarkusProcess.freePort(), dir.resolve("registry-data"),
+                dir.resolve("registry.log"), tls);
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            server.stop(); // not ready in time: leave no process behind
+            throw e;
+        }
+        return server;
+    }
+
+    /** {@code http://127.0.0.1:PORT}, or {@code https://…} for a server started by {@link #startHttps}. */
     public String url() {
-        return "http://127.0.0.1:" + port;
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
     }
 
     public String hostPort() {
         return "127.0.0.1:" + port;
     }
 
+    public Path log() {
+        return process.log();
+    }
+
     public synchronized void start() {
-        Path jar = Path.of("..", "registry", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException("these tests run the real registry server, but " + jar
-                    + " is missing: build it first (./mvnw -pl registry package -DskipTests), or run the whole "
-                    + "build, which builds the registry before the modules that test against it");
-        }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        builder.environment().put("GANTRY_DATA_DIR", dataDir.toString());
-        builder.environment().put("GANTRY_AUTH_ENABLED", "true");
-        builder.environment().put("GANTRY_AUTH_ADMIN_PASSWORD", ADMIN_PASSWORD);
-        builder.environment().put("GANTRY_AUTH_ROTATION_OVERLAP", ROTATION_OVERLAP.toSeconds() + "s");
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the registry server: " + e.getMessage(), e);
-        }
-        Instant deadline = Instant.now().plusSeconds(90);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the registry server exited with " + process.exitValue() + "; see "
-                        + log);
-            }
-            try {
-                if (get("/q/health/ready", null).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            sleep(200);
-        }
-        throw new IllegalStateException("the registry server did not become ready in 90 s; see " + log);
+        process.start();
+        process.awaitReady(http, URI.create(url() + "/q/health/ready"), Duration.ofSeconds(90));
     }
 
     public synchronized boolean running() {
-        return process != null && process.isAlive();
+        return process.running();
     }
 
     public synchronized void stop() {
-        if (process != null) {
-            process.destroy();
-            try {
-                if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            process = null;
-        }
+        process.stop();
+    }
+
+    @Override
+    public void close() {
+        stop();
     }
 
     /** GET with the administrator's credential. */
@@ -226,22 +223,6 @@ public final class RegistryServer {
             return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
