@@ -45,7 +45,7 @@ up() {
   kubectl -n gantry-system rollout status deployment/gantry-webhook --timeout=300s
   kubectl apply -k "$root/examples/pipeline"
   for r in dev qa staging prod; do
-    kubectl wait --for=condition=Ready "registry.gantry.dev/$r" --timeout=120s
+    kubectl wait --for=condition=Ready "registries.gantry.dev/$r" --timeout=120s
   done
   echo "kind.sh: Gantry is up on cluster $cluster; registry $registry (CA $cert_dir/ca.crt)"
 }
