@@ -168,7 +168,7 @@ class EnvironmentReconcilerTest extends OperatorTest {
     }
 
     @Test
-    void aNamespaceSelectedByTwoEnvironmentsIsAnErrorOnBothAndGetsNoSecret() throws Exception {
+    void aNamespaceSelectedByTwoEnvironmentsIsAnErrorOnBothAndNeitherChangesIt() throws Exception {
         String registry = unique("reg");
         client.resource(new Registry(registry, RegistrySpec.local())).create();
         String stage = unique("stage");
@@ -176,6 +176,8 @@ class EnvironmentReconcilerTest extends OperatorTest {
         String first = unique("env-a");
         String second = unique("env-b");
         client.resource(new Environment(first, spec(registry, stage))).create();
+        // The first provisions the namespace before the second exists (created together, the order would race).
+        Secret before = awaitSecret(namespace, PullSecret.DEFAULT_NAME);
         client.resource(new Environment(second, spec(registry, stage))).create();
 
         for (String[] pair : new String[][] {{first, second}, {second, first}}) {
@@ -186,7 +188,10 @@ class EnvironmentReconcilerTest extends OperatorTest {
             assertThat(ready.getMessage()).contains("namespace " + namespace).contains(pair[1]);
             assertThat(eventReasons(env)).contains(EventReason.NamespaceConflict.name());
         }
-        assertThat(client.secrets().inNamespace(namespace).withName(PullSecret.DEFAULT_NAME).get()).isNull();
+        Secret during = client.secrets().inNamespace(namespace).withName(PullSecret.DEFAULT_NAME).get();
+        assertThat(during.getMetadata().getResourceVersion()).as("neither environment changed the namespace")
+                .isEqualTo(before.getMetadata().getResourceVersion());
+        assertThat(PullSecrets.ownedBy(during, first)).isTrue();
 
         // Fixing one selector ends the conflict for both.
         client.resources(Environment.class).withName(second).edit(e -> {
