@@ -21,6 +21,8 @@ public interface GantryConfig {
 
     Auth auth();
 
+    GarbageCollection gc();
+
     /** How long a Remote registry waits for its upstream before serving what it has cached. */
     @WithDefault("10s")
     java.time.Duration upstreamTimeout();
@@ -77,5 +79,26 @@ public interface GantryConfig {
 
         @WithDefault("1000")
         int maxPageSize();
+
+        /**
+         * How long an upload session may stay open, from its start (Distribution's upload purging age): an older
+         * session is refused with BLOB_UPLOAD_UNKNOWN and garbage collection removes it and its bytes.
+         */
+        @WithDefault("24h")
+        java.time.Duration uploadLifetime();
+    }
+
+    /** Online garbage collection: unreferenced blobs, expired untagged manifests, abandoned uploads. */
+    interface GarbageCollection {
+        /** How often it runs on its own ({@code off} to run it only through {@code POST /api/v1/gc}). */
+        @WithDefault("1h")
+        String interval();
+
+        /**
+         * Content younger than this is never collected: a client uploads layers before the manifest that
+         * references them, and a push in progress must not lose them (Harbor's "time window").
+         */
+        @WithDefault("2h")
+        java.time.Duration gracePeriod();
     }
 }
