@@ -26,7 +26,9 @@ public enum ApiError {
     /** With {@code expectedDigest}: the tag has moved. */
     DIGEST_MISMATCH(409),
     /** An immutable tag in the target would move. */
-    TAG_IMMUTABLE(409);
+    TAG_IMMUTABLE(409),
+    /** A garbage collection is running already (scheduled or requested). */
+    GC_RUNNING(409);
 
     private final int status;
 
