@@ -11,11 +11,24 @@
  * │   │       └── ab3f…9c       one file per digest: layers, configs and manifests alike; written once by an
  * │   │                         atomic rename after fsync, never modified, shared by every registry and repository
  * │   └── sha512/…              (same shape)
- * └── uploads/
- *     └── 6f1c…-…-…             an upload in progress, named by its session id; hashed as it is written, and
- *                               renamed into blobs/ only once its digest is verified
+ * ├── uploads/
+ * │   ├── 6f1c…-…-…             an upload in progress, named by its session id; hashed as it is written, and
+ * │   │                         renamed into blobs/ only once its digest is verified
+ * │   └── direct-6f1c…          a manifest (or cached upstream blob) on its way under its digest
+ * └── trash/
+ *     └── sha256-ab3f…9c        a blob garbage collection is deleting: moved here inside the transaction that
+ *                               deletes its rows, deleted after the commit, put back after a rollback or a crash
  * </pre>
  * A crash can leave a file in {@code uploads/} (resumable, or expired later) but never a partial file under a digest.
+ * A file is placed under its digest inside the transaction that records it ({@link Sql#referencing}), so a crash
+ * leaves at worst a file without a row, which garbage collection removes after its grace period.
+ *
+ * <h2>Garbage collection ({@link GarbageCollector})</h2>
+ * Roots are tags, promotions into a repository ({@code promotions}) and manifests younger than their registry's
+ * {@code untaggedRetention}; kept manifests keep their index children, referrers and blobs. Everything else older
+ * than the grace period goes: repository holdings, then blob rows and files, then stray files and expired uploads.
+ * Decisions are read and applied in one transaction that no reference-adding writer overlaps
+ * ({@link Sql#sweeping}: SQLite's single writer; a PostgreSQL advisory lock writers hold shared).
  *
  * <h2>Metadata schema ({@code db/migration}, Flyway; one schema for SQLite and PostgreSQL)</h2>
  * <pre>
