@@ -20,7 +20,7 @@ public class GarbageCollectionSchedule {
         gc.recover();
     }
 
-    @Scheduled(identity = "garbage-collection", every = "${gantry.gc.interval}", delayed = "1m",
+    @Scheduled(identity = "garbage-collection", every = "${gantry.gc.interval}", delayed = "${gantry.gc.initial-delay}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void collect() {
         try {

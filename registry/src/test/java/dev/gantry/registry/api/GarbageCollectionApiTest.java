@@ -50,6 +50,9 @@ class GarbageCollectionApiTest {
                 .body("errors[0].code", equalTo("BLOB_UNKNOWN"));
         given().get("/api/v1/gc").then().statusCode(200).body("running", equalTo(false))
                 .body("lastRun.dryRun", equalTo(false));
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("gantry_gc_runs_total{kind=\"collect\"}")
+                .contains("gantry_gc_runs_total{kind=\"dry-run\"}").contains("gantry_gc_freed_bytes_total");
     }
 
     @Test
