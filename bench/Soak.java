@@ -968,8 +968,9 @@ public class Soak {
         boolean flat = rssRatio <= 1 + o.rssTolerancePercent / 100.0;
         long rssMax = s.stream().mapToLong(Sampler.Sample::rssKib).max().orElse(-1);
         long heapMax = s.stream().mapToLong(Sampler.Sample::heapAfterGcKib).max().orElse(-1);
-        int gcs = s.stream().mapToInt(Sampler.Sample::gcs).sum();
-        double maxPause = s.stream().mapToDouble(Sampler.Sample::maxPauseMs).max().orElse(0);
+        // the first sample holds the collections of the server's start, before the load
+        int gcs = s.stream().skip(1).mapToInt(Sampler.Sample::gcs).sum();
+        double maxPause = s.stream().skip(1).mapToDouble(Sampler.Sample::maxPauseMs).max().orElse(0);
         double cpu = s.getLast().cpuSeconds() < 0 ? -1 : s.getLast().cpuSeconds() - s.getFirst().cpuSeconds();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("label", o.label);

@@ -132,9 +132,10 @@ CLK_TCK="$(getconf CLK_TCK)"
 DB_LABEL="SQLite (default, in the data directory)"
 [[ -n "${GANTRY_STORAGE_JDBC_URL:-}" ]] && DB_LABEL="GANTRY_STORAGE_JDBC_URL=${GANTRY_STORAGE_JDBC_URL}"
 PG_PID=""
+PG_PORT=""
 start_postgres() {
   local port dir="$RUN_DIR/postgres" as=()
-  port="$(free_port)"
+  port="$(free_port)"; PG_PORT=$port
   mkdir -p "$dir"
   if ((EUID == 0)); then # initdb and postgres refuse to run as root
     chmod o+x "$RUN_DIR"; chown postgres "$dir"; as=(runuser -u postgres --)
@@ -196,8 +197,8 @@ server_log_note() { # key logfile -> one line: ERROR/WARN lines and 5xx answers 
   if [[ "$key" == gantry && "$SELF_TEST" != 1 ]]; then
     errors=$(grep -cE '^[0-9:.]+ ERROR ' "$f" || true)
     warns=$(grep -cE '^[0-9:.]+ WARN ' "$f" || true)
-  else
-    errors=$(grep -c 'level=error' "$f" || true)
+  else # Distribution logs its 4xx answers (a HEAD of a blob not there yet) at level=error: they are expected
+    errors=$(grep -E 'level=(error|fatal|panic)' "$f" | grep -cvE 'http\.response\.status=4[0-9]{2}' || true)
     warns=$(grep -c 'level=warn' "$f" || true)
   fi
   fivexx=$(grep -cE '" 5[0-9]{2} ' "$f" || true)
@@ -226,12 +227,19 @@ soak() { # key
   log "${NAME[$key]}: $(jq -r '"\(.errors) errors, \(.audit_errors) audit errors"' "$out/summary.json"); server" \
     "$([[ ${SERVER_ALIVE[$key]} == 1 ]] && echo running || echo DIED); ${SERVER_NOTE[$key]}; load average after:" \
     "$(cut -d' ' -f1-3 /proc/loadavg)"
+  if [[ "$key" == gantry && -n "$PG_PID" ]]; then # that Gantry really kept its metadata there
+    local rows
+    rows=$("$PG_BIN/psql" -tA -h 127.0.0.1 -p "$PG_PORT" -U gantry -d gantry -c 'SELECT count(*) FROM manifests' \
+      2>>"$LOG" || echo 0)
+    ((rows > 0)) || die "Gantry's PostgreSQL database has no manifests after the soak: was it used?"
+    log "PostgreSQL holds $rows manifest rows"
+  fi
   bench_stop_one "$PID"
+  if [[ "$key" == gantry && -n "$PG_PID" ]]; then bench_stop_one "$PG_PID"; fi
   rm -rf "$DATA" # can be many GiB; the next registry gets the disk to itself
 }
 
 for key in $ORDER; do soak "$key"; done
-[[ -n "$PG_PID" ]] && bench_stop_one "$PG_PID"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Report
@@ -239,7 +247,7 @@ D="$RUN_DIR/out-dist/summary.json"
 G="$RUN_DIR/out-gantry/summary.json"
 val() { jq -r "if .$2 == null then \"n/a\" else .$2 end" "$1"; }
 num() { # file field [decimals]
-  jq -r --arg d "${3:-1}" ".$2 | if . == null then \"n/a\" else (. * pow(10; (\$d | tonumber)) | round) / pow(10; (\$d | tonumber)) | tostring end" "$1"
+  awk -v v="$(val "$1" "$2")" -v d="${3:-1}" 'BEGIN { if (v == "n/a") print v; else printf "%.*f\n", d, v }'
 }
 ratio() { div "$(val "$G" "$1")" "$(val "$D" "$1")"; }
 
@@ -281,14 +289,31 @@ verdict() { # file -> text
   fi
 }
 
+heap_line() { # Gantry's heap after GC, when its GC log was read
+  [[ "$(val "$G" heap_after_gc_max_mib)" != n/a ]] || return 0
+  printf ' %s heap after GC (the lowest per interval, from its GC log): median %s MiB in the middle third, %s MiB in' \
+    "$GL's" "$(num "$G" heap_after_gc_second_third_median_mib 0)" "$(num "$G" heap_after_gc_last_third_median_mib 0)"
+  printf ' the last, highest %s MiB; %s collections during the load, longest pause %s ms.' \
+    "$(num "$G" heap_after_gc_max_mib 0)" "$(val "$G" gcs)" "$(num "$G" gc_max_pause_ms 0)"
+}
+
+audit_text() {
+  case "$AUDIT" in
+    full) echo "$(val "$G" audit_tags) tags, $(val "$G" audit_blob_links) blob links and the content of $(val "$G" \
+      audit_distinct_blobs) distinct blobs ($(num "$G" audit_mib 0) MiB) from ${GL}" ;;
+    head) echo "$(val "$G" audit_tags) tags and $(val "$G" audit_blob_links) blob links (HEAD; contents not re-read:" \
+      "SOAK_AUDIT=head) from ${GL}" ;;
+    off) echo "nothing (SOAK_AUDIT=off)" ;;
+  esac
+}
+
 paths_line() { jq -r '.paths | to_entries | map("\(.key) \(.value)") | join("; ")' "$1"; }
 
 DATE="$(date -u +'%Y-%m-%d %H:%M UTC')"
 DIST_VERSION="$(bench_dist_version)"
 GL="${NAME[gantry]}"
 MIN=$((DURATION / 60)); SEC=$((DURATION % 60))
-DUR_TEXT="${MIN} min$( ((SEC)) && echo " ${SEC} s")"
-((MIN == 0)) && DUR_TEXT="${SEC} s"
+if ((MIN == 0)); then DUR_TEXT="${SEC} s"; elif ((SEC == 0)); then DUR_TEXT="${MIN} min"; else DUR_TEXT="${MIN} min ${SEC} s"; fi
 
 report() {
   cat <<EOF
@@ -312,8 +337,7 @@ report() {
 | server log | ${SERVER_NOTE[dist]} | ${SERVER_NOTE[gantry]} | |
 
 Throughput ratios above 1.00 mean Gantry did more in the same time; latency and CPU ratios below 1.00 mean Gantry was
-faster or cheaper. ${GL}'s heap after GC (lowest per interval, from its GC log): middle third $(num "$G" heap_after_gc_second_third_median_mib 0) MiB,
-last third $(num "$G" heap_after_gc_last_third_median_mib 0) MiB, highest $(num "$G" heap_after_gc_max_mib 0) MiB; $(val "$G" gcs) collections, longest pause $(num "$G" gc_max_pause_ms 0) ms.
+faster or cheaper.$(heap_line)
 
 RSS over time (MiB; heap: ${GL}'s lowest heap after GC in the period; images/s over the period):
 
@@ -324,7 +348,7 @@ $(rss_rows)
 Workload (the same seed for both): ${CLIENTS} clients, each its own HTTP/1.1 connection pool, no think time; ${PUSH_PERCENT} % pushes into
 ${REPOS} repositories \`dev/soak/app-N\` (1–4 layers: 70 % from a pool of $(val "$G" pool_layers) shared layers, $(num "$G" pool_mib) MiB, 1 KiB–$(num "$G" pool_max_mib) MiB; the rest
 unique, up to $(num "$G" unique_max_mib) MiB), 60 % pulls of a random earlier image (every blob's digest checked). The audit after the load
-re-read $(val "$G" audit_tags) tags, $(val "$G" audit_blob_links) blob links and $(val "$G" audit_distinct_blobs) distinct blobs ($(num "$G" audit_mib 0) MiB) from ${GL}.
+re-read $(audit_text).
 Paths taken on ${GL}: $(paths_line "$G").
 
 ${GL}: ${GANTRY_VERSION}${GANTRY_JVM:+; JVM options \`${GANTRY_JVM}\`, $(sed -n 's/.*\] Using \(.*\)/\1 GC/p' "$RUN_DIR/gantry-gc.log" 2>/dev/null | head -1)}; metadata: ${DB_LABEL}.
