@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
@@ -43,16 +44,18 @@ import java.util.regex.Pattern;
  * Soak load generator for one OCI registry (bench/soak.sh runs it against Gantry and against Distribution).
  *
  * <pre>java -Xmx1g bench/Soak.java --url=http://127.0.0.1:5000 --out=DIR [--label=Gantry] [--pid=PID] [--gc-log=FILE]
- *      [--clients=50] [--duration=600] [--interval=10] [--push-percent=40] [--repos=25] [--prefix=dev/soak]
- *      [--pool-layers=48] [--pool-max-kib=24576] [--unique-max-kib=4096] [--seed=1] [--audit=full|head|off]
- *      [--rss-tolerance=10] [--clk-tck=100]</pre>
+ *      [--clients=50] [--duration=600] [--interval=10] [--push-percent=40] [--delete-percent=0] [--repos=25]
+ *      [--prefix=dev/soak] [--pool-layers=48] [--pool-max-kib=24576] [--unique-max-kib=4096] [--seed=1]
+ *      [--audit=full|head|off] [--rss-tolerance=10] [--clk-tck=100]</pre>
  *
  * <p>Each client is a virtual thread with its own HTTP/1.1 connection pool that, until the deadline, either pushes an
  * image (unique config, 1–4 layers: shared ones from a fixed pool, so dedup, HEAD-skip and cross-repository mount
  * paths are hit, and unique ones; each blob uploaded monolithically, POST + PUT or in chunks) and tags it, or pulls a
  * random image pushed earlier (by tag, by digest, or HEAD by tag then GET by digest) and checks the digest of every
- * byte it reads. Every response is checked; anything unexpected — status, header, digest, size, an I/O error — is an
- * error, written with the request to errors.log, never retried. Every interval it samples the server's RSS (VmRSS of
+ * byte it reads; with --delete-percent it also deletes images it pushed (DELETE of the manifest by digest), so that
+ * garbage collection has something to collect while pushes reuse the same layers. Every response is checked; anything
+ * unexpected — status, header, digest, size, an I/O error — is an error, written with the request to errors.log, never
+ * retried. Every interval it samples the server's RSS (VmRSS of
  * the process and its descendants), CPU time and, given the JVM's -Xlog:gc file, the heap after GC. After the load an
  * audit re-reads what was pushed (tags, every blob of every repository, the content of every distinct blob once):
  * nothing acknowledged may be lost. Writes intervals.tsv, summary.json and errors.log into --out; exits 1 on any error.
@@ -73,6 +76,7 @@ public class Soak {
     static final long SINGLE_POST_MAX = 256 * 1024;
     static final int HEAD_BYTES = 32;
     static final long MIB = 1024 * 1024;
+    static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     static byte[] corpus;
 
@@ -112,7 +116,8 @@ public class Soak {
 
         private InputStream stream(long from, long to) {
             int h = head.length;
-            InputStream a = new ByteArrayInputStream(head, (int) Math.min(from, h), (int) Math.max(0, Math.min(to, h) - from));
+            InputStream a = new ByteArrayInputStream(head, (int) Math.min(from, h),
+                    (int) Math.max(0, Math.min(to, h) - from));
             long s = Math.max(from, h) - h;
             long e = Math.max(to, h) - h;
             InputStream b = new ByteArrayInputStream(corpus, off + (int) s, (int) (e - s));
@@ -120,7 +125,8 @@ public class Soak {
         }
     }
 
-    record Image(String repo, String tag, String digest, long manifestSize, List<Blob> blobs) {
+    /** An acknowledged push; {@code deleted} is set before its DELETE is sent, so a pull that loses the race knows. */
+    record Image(String repo, String tag, String digest, long manifestSize, List<Blob> blobs, AtomicBoolean deleted) {
     }
 
     static MessageDigest sha256() {
@@ -179,6 +185,7 @@ public class Soak {
 
     final LongAdder pushes = new LongAdder();
     final LongAdder pulls = new LongAdder();
+    final LongAdder deletes = new LongAdder();
     final LongAdder requests = new LongAdder();
     final LongAdder bytesUp = new LongAdder();
     final LongAdder bytesDown = new LongAdder();
@@ -199,8 +206,10 @@ public class Soak {
 
     final Options o;
     final List<Blob> pool;
-    /** Every image pushed and acknowledged, for pulls and the audit. */
+    /** Every image pushed and acknowledged and not deleted, for pulls and the audit. */
     final List<Image> images = new ArrayList<>();
+    /** Images deleted (acknowledged): the audit checks they stay gone. */
+    final List<Image> deletedImages = new ArrayList<>();
     /** A repository each pool layer is known to be in (after its manifest was accepted): the mount source. */
     final Map<String, String> poolHome = new ConcurrentHashMap<>();
     final PrintWriter errorLog;
@@ -216,10 +225,11 @@ public class Soak {
 
     int run() throws Exception {
         long poolBytes = pool.stream().mapToLong(Blob::size).sum();
-        log("%s: %d clients for %d s against %s; %d%% pushes into %d repositories under %s; pool of %d shared layers "
-                        + "(%.1f MiB, 1 KiB–%.1f MiB), unique layers up to %.1f MiB; seed %d",
-                o.label, o.clients, o.durationSeconds, o.url, o.pushPercent, o.repos, o.prefix, pool.size(),
-                poolBytes / (double) MIB, o.poolMaxBytes / (double) MIB, o.uniqueMaxBytes / (double) MIB, o.seed);
+        log("%s: %d clients for %d s against %s; %d%% pushes into %d repositories under %s, %d%% deletes; pool of %d "
+                        + "shared layers (%.1f MiB, 1 KiB–%.1f MiB), unique layers up to %.1f MiB; seed %d",
+                o.label, o.clients, o.durationSeconds, o.url, o.pushPercent, o.repos, o.prefix, o.deletePercent,
+                pool.size(), poolBytes / (double) MIB, o.poolMaxBytes / (double) MIB, o.uniqueMaxBytes / (double) MIB,
+                o.seed);
         Sampler sampler = new Sampler(o);
         long start = System.nanoTime();
         deadline = start + o.durationSeconds * 1_000_000_000L;
@@ -239,7 +249,7 @@ public class Soak {
         sampler.sample(elapsed, this);
         log("%s: load finished after %.1f s: %d pushes, %d pulls, %d requests, %d errors", o.label, elapsed,
                 pushes.sum(), pulls.sum(), loadRequests, errors.sum());
-        Audit audit = o.audit.equals("off") ? new Audit(0, 0, 0, 0, 0) : audit();
+        Audit audit = o.audit.equals("off") ? new Audit(0, 0, 0, 0, 0, 0) : audit();
         sampler.writeTsv(o.out.resolve("intervals.tsv"));
         writeSummary(sampler, elapsed, audit);
         errorLog.close();
@@ -269,8 +279,8 @@ public class Soak {
 
     synchronized void error(LongAdder counter, String what, Throwable e) {
         counter.increment();
-        String line = String.format(Locale.ROOT, "%s %s: %s", LocalTime.now().format(DateTimeFormatter.ISO_LOCAL_TIME),
-                what, e instanceof Failure ? e.getMessage() : e.toString());
+        String line = String.format(Locale.ROOT, "%s %s: %s", LocalTime.now().format(MILLIS), what,
+                e instanceof Failure ? e.getMessage() : e.toString());
         errorLog.println(line);
         if (errorLines.incrementAndGet() <= 20) {
             System.err.println("ERROR " + line);
@@ -292,9 +302,16 @@ public class Soak {
     /** An answer the registry must not give: the message names the request, the status and the server's words. */
     static final class Failure extends Exception {
         private static final long serialVersionUID = 1L;
+        /** The answer's status, 0 when the status itself was fine. */
+        final int status;
 
         Failure(String message) {
+            this(message, 0);
+        }
+
+        Failure(String message, int status) {
             super(message, null, false, false);
+            this.status = status;
         }
     }
 
@@ -306,6 +323,8 @@ public class Soak {
         final SplittableRandom rnd;
         final HttpClient http;
         int seq;
+        /** This client's own images, the only ones it deletes. */
+        final List<Image> mine = new ArrayList<>();
 
         Client(int id) {
             this.id = id;
@@ -318,20 +337,41 @@ public class Soak {
         void loop() {
             try (http) {
                 while (System.nanoTime() < deadline) {
-                    boolean push = rnd.nextInt(100) < o.pushPercent || imageCount() == 0;
+                    int dice = rnd.nextInt(100);
+                    String op = dice < o.deletePercent && !mine.isEmpty() ? "delete"
+                            : dice < o.deletePercent + o.pushPercent ? "push" : "pull";
+                    Image image = op.equals("pull") ? randomImage(rnd) : null;
+                    if (op.equals("pull") && image == null) {
+                        op = "push"; // nothing to pull yet
+                    }
                     long t0 = System.nanoTime();
                     try {
-                        if (push) {
-                            pushImage();
-                            pushLatency.add(System.nanoTime() - t0);
-                            pushes.increment();
-                        } else {
-                            pullImage(randomImage(rnd));
-                            pullLatency.add(System.nanoTime() - t0);
-                            pulls.increment();
+                        switch (op) {
+                            case "push" -> {
+                                pushImage();
+                                pushLatency.add(System.nanoTime() - t0);
+                                pushes.increment();
+                            }
+                            case "pull" -> {
+                                pullImage(image);
+                                pullLatency.add(System.nanoTime() - t0);
+                                pulls.increment();
+                            }
+                            default -> {
+                                deleteImage(mine.remove(rnd.nextInt(mine.size())));
+                                deletes.increment();
+                            }
                         }
-                    } catch (Failure | IOException e) {
-                        error(errors, "client " + id + (push ? " push" : " pull"), e);
+                    } catch (Failure e) {
+                        if (image != null && image.deleted().get() && e.status == 404) {
+                            path("pull: 404, the image was deleted meanwhile (expected)");
+                        } else {
+                            error(errors, "client " + id + " " + op, e);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // RuntimeException too: an answer this client cannot even parse (a bad Location, say) is an
+                        // error to count, not a reason for the client to vanish silently
+                        error(errors, "client " + id + " " + op, e);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
@@ -377,9 +417,11 @@ public class Soak {
             List<Blob> blobs = new ArrayList<>();
             blobs.add(config);
             blobs.addAll(layers);
+            Image image = new Image(repo, tag, digest, manifest.length, List.copyOf(blobs), new AtomicBoolean());
             synchronized (images) {
-                images.add(new Image(repo, tag, digest, manifest.length, List.copyOf(blobs)));
+                images.add(image);
             }
+            mine.add(image);
             for (int i = 0; i < layers.size(); i++) {
                 if (shared.get(i)) {
                     poolHome.put(layers.get(i).digest(), repo);
@@ -409,7 +451,8 @@ public class Soak {
         }
 
         byte[] manifest(Blob config, List<Blob> layers) {
-            StringBuilder s = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"config\":");
+            StringBuilder s = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST
+                    + "\",\"config\":");
             descriptor(s, config);
             s.append(",\"layers\":[");
             for (int i = 0; i < layers.size(); i++) {
@@ -561,6 +604,24 @@ public class Soak {
             expectHeader(r, DIGEST_HEADER, digest);
         }
 
+        // --- delete ---
+
+        /** Withdraws the image from the pulls, then DELETEs its manifest by digest (which takes its tag along). */
+        void deleteImage(Image image) throws IOException, InterruptedException, Failure {
+            image.deleted().set(true);
+            synchronized (images) {
+                images.remove(image);
+            }
+            HttpResponse<InputStream> r = send(request("/v2/" + image.repo() + "/manifests/" + image.digest())
+                    .DELETE().build(), 0);
+            expect(r, 202);
+            drain(r);
+            synchronized (deletedImages) {
+                deletedImages.add(image);
+            }
+            path("delete: manifest by digest");
+        }
+
         // --- pull ---
 
         void pullImage(Image image) throws IOException, InterruptedException, Failure {
@@ -607,7 +668,8 @@ public class Soak {
             }
             Optional<String> header = r.headers().firstValue(DIGEST_HEADER);
             if (header.isPresent() && !header.get().equals(blob.digest())) {
-                throw new Failure(describe(r) + ": " + DIGEST_HEADER + " " + header.get() + ", expected " + blob.digest());
+                throw new Failure(describe(r) + ": " + DIGEST_HEADER + " " + header.get() + ", expected "
+                        + blob.digest());
             }
         }
 
@@ -678,7 +740,7 @@ public class Soak {
         }
     }
 
-    /** The status, which must be one of {@code allowed}; otherwise the body (the registry's error) goes in the failure. */
+    /** The status, which must be one of {@code allowed}; else the body (the registry's error) goes in the failure. */
     static int expect(HttpResponse<InputStream> r, int... allowed) throws Failure, IOException {
         for (int a : allowed) {
             if (r.statusCode() == a) {
@@ -690,7 +752,7 @@ public class Soak {
             body = in.readNBytes(600);
         }
         throw new Failure(describe(r) + ": expected " + Arrays.toString(allowed) + "; body: "
-                + new String(body, StandardCharsets.UTF_8).replaceAll("\\s+", " "));
+                + new String(body, StandardCharsets.UTF_8).replaceAll("\\s+", " "), r.statusCode());
     }
 
     static void expectHeader(HttpResponse<InputStream> r, String name, String expected) throws Failure {
@@ -708,22 +770,17 @@ public class Soak {
                 .orElse("");
     }
 
-    int imageCount() {
-        synchronized (images) {
-            return images.size();
-        }
-    }
-
+    /** A random image to pull, or null when there is none (yet). */
     Image randomImage(SplittableRandom rnd) {
         synchronized (images) {
-            return images.get(rnd.nextInt(images.size()));
+            return images.isEmpty() ? null : images.get(rnd.nextInt(images.size()));
         }
     }
 
     // ----------------------------------------------------------------------------------------------------------------
     // Audit: everything acknowledged must still be there
 
-    record Audit(int manifests, int blobLinks, int distinctBlobs, long bytesRead, double seconds) {
+    record Audit(int manifests, int blobLinks, int distinctBlobs, int deleted, long bytesRead, double seconds) {
     }
 
     Audit audit() throws InterruptedException {
@@ -741,9 +798,14 @@ public class Soak {
                 blobs.putIfAbsent(b.digest(), b);
             }
         }
+        List<Image> gone;
+        synchronized (deletedImages) {
+            gone = List.copyOf(deletedImages);
+        }
         boolean full = o.audit.equals("full");
-        log("%s: audit: %d tags (GET, digest checked), %d blobs in their repositories (HEAD)%s", o.label, all.size(),
-                links.size(), full ? ", " + distinct.size() + " distinct blobs read in full" : "");
+        log("%s: audit: %d tags (GET, digest checked), %d blobs in their repositories (HEAD)%s%s", o.label,
+                all.size(), links.size(), full ? ", " + distinct.size() + " distinct blobs read in full" : "",
+                gone.isEmpty() ? "" : ", " + gone.size() + " deleted images (HEAD by digest and tag: 404)");
         long before = bytesDown.sum();
         long t0 = System.nanoTime();
         Client client = new Client(-1);
@@ -765,6 +827,18 @@ public class Soak {
                     expectHeader(r, "Content-Length", String.valueOf(b.size()));
                 })));
             }
+            for (Image image : gone) {
+                String what = "audit deleted " + image.repo() + "@" + image.digest();
+                work.add(pool.submit(() -> audited(slots, what, () -> {
+                    for (String reference : List.of(image.digest(), image.tag())) {
+                        HttpResponse<InputStream> r = client.send(client.request("/v2/" + image.repo() + "/manifests/"
+                                + reference).header("Accept", OCI_MANIFEST).method("HEAD", BodyPublishers.noBody())
+                                .build(), 0);
+                        expect(r, 404);
+                        drain(r);
+                    }
+                })));
+            }
             if (full) {
                 for (Map.Entry<String, String> e : distinct.entrySet()) {
                     Blob b = blobs.get(e.getKey());
@@ -775,7 +849,8 @@ public class Soak {
         }
         client.http.close();
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Audit audit = new Audit(all.size(), links.size(), full ? distinct.size() : 0, bytesDown.sum() - before, seconds);
+        Audit audit = new Audit(all.size(), links.size(), full ? distinct.size() : 0, gone.size(),
+                bytesDown.sum() - before, seconds);
         log("%s: audit done in %.1f s: %d error(s)", o.label, seconds, auditErrors.sum());
         return audit;
     }
@@ -788,7 +863,7 @@ public class Soak {
         slots.acquire();
         try {
             check.run();
-        } catch (Failure | IOException e) {
+        } catch (Failure | IOException | RuntimeException e) {
             error(auditErrors, what, e);
         } finally {
             slots.release();
@@ -925,18 +1000,20 @@ public class Soak {
 
         void writeTsv(Path file) throws IOException {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
-                w.println("t_s\tpushes\tpulls\trequests\tmib_up\tmib_down\terrors\trss_mib\tcpu_s\theap_after_gc_mib\tgcs"
-                        + "\tmax_gc_pause_ms");
+                w.println("t_s\tpushes\tpulls\trequests\tmib_up\tmib_down\terrors\trss_mib\tcpu_s"
+                        + "\theap_after_gc_mib\tgcs\tmax_gc_pause_ms");
                 Sample prev = null;
                 for (Sample s : samples) {
                     w.printf(Locale.ROOT, "%.0f\t%d\t%d\t%d\t%.1f\t%.1f\t%d\t%s\t%s\t%s\t%d\t%.1f%n", s.t(),
-                            s.pushes() - (prev == null ? 0 : prev.pushes()), s.pulls() - (prev == null ? 0 : prev.pulls()),
+                            s.pushes() - (prev == null ? 0 : prev.pushes()),
+                            s.pulls() - (prev == null ? 0 : prev.pulls()),
                             s.requests() - (prev == null ? 0 : prev.requests()),
                             (s.up() - (prev == null ? 0 : prev.up())) / (double) MIB,
                             (s.down() - (prev == null ? 0 : prev.down())) / (double) MIB, s.errors(),
                             s.rssKib() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", s.rssKib() / 1024.0),
                             s.cpuSeconds() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", s.cpuSeconds()),
-                            s.heapAfterGcKib() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", s.heapAfterGcKib() / 1024.0),
+                            s.heapAfterGcKib() < 0 ? "-"
+                                    : String.format(Locale.ROOT, "%.1f", s.heapAfterGcKib() / 1024.0),
                             s.gcs(), s.maxPauseMs());
                     prev = s;
                 }
@@ -980,6 +1057,7 @@ public class Soak {
         m.put("elapsed_s", elapsed);
         m.put("interval_s", o.intervalSeconds);
         m.put("push_percent", o.pushPercent);
+        m.put("delete_percent", o.deletePercent);
         m.put("repositories", o.repos);
         m.put("pool_layers", pool.size());
         m.put("pool_mib", pool.stream().mapToLong(Blob::size).sum() / (double) MIB);
@@ -988,6 +1066,7 @@ public class Soak {
         m.put("seed", o.seed);
         m.put("pushes", pushes.sum());
         m.put("pulls", pulls.sum());
+        m.put("deletes", deletes.sum());
         m.put("requests", loadRequests);
         m.put("mib_up", bytesUp.sum() / (double) MIB);
         m.put("mib_down", (bytesDown.sum() - audit.bytesRead()) / (double) MIB);
@@ -996,6 +1075,7 @@ public class Soak {
         m.put("audit_tags", audit.manifests());
         m.put("audit_blob_links", audit.blobLinks());
         m.put("audit_distinct_blobs", audit.distinctBlobs());
+        m.put("audit_deleted", audit.deleted());
         m.put("audit_mib", audit.bytesRead() / (double) MIB);
         m.put("audit_s", audit.seconds());
         m.put("images_per_s", (pushes.sum() + pulls.sum()) / elapsed);
@@ -1045,7 +1125,8 @@ public class Soak {
     // Options
 
     record Options(URI url, String label, Path out, int clients, long durationSeconds, long intervalSeconds,
-                   int pushPercent, int repos, String prefix, int poolLayers, long poolMaxBytes, long uniqueMaxBytes,
+                   int pushPercent, int deletePercent, int repos, String prefix, int poolLayers, long poolMaxBytes,
+                   long uniqueMaxBytes,
                    long seed, String audit, double rssTolerancePercent, long pid, Path gcLog, int clkTck) {
         static Options parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>();
@@ -1057,13 +1138,16 @@ public class Soak {
             }
             Options o = new Options(URI.create(required(a, "url")), a.getOrDefault("label", "registry"),
                     Path.of(required(a, "out")), whole(a, "clients", 50), whole(a, "duration", 600),
-                    whole(a, "interval", 10), whole(a, "push-percent", 40), whole(a, "repos", 25),
+                    whole(a, "interval", 10), whole(a, "push-percent", 40), whole(a, "delete-percent", 0),
+                    whole(a, "repos", 25),
                     a.getOrDefault("prefix", "dev/soak"), whole(a, "pool-layers", 48),
                     whole(a, "pool-max-kib", 24 * 1024) * 1024L, whole(a, "unique-max-kib", 4096) * 1024L,
                     Long.parseLong(a.getOrDefault("seed", "1")), a.getOrDefault("audit", "full"),
-                    Double.parseDouble(a.getOrDefault("rss-tolerance", "10")), Long.parseLong(a.getOrDefault("pid", "0")),
+                    Double.parseDouble(a.getOrDefault("rss-tolerance", "10")),
+                    Long.parseLong(a.getOrDefault("pid", "0")),
                     a.containsKey("gc-log") ? Path.of(a.get("gc-log")) : null, whole(a, "clk-tck", 100));
             a.keySet().removeAll(List.of("url", "label", "out", "clients", "duration", "interval", "push-percent",
+                    "delete-percent",
                     "repos", "prefix", "pool-layers", "pool-max-kib", "unique-max-kib", "seed", "audit",
                     "rss-tolerance", "pid", "gc-log", "clk-tck"));
             if (!a.isEmpty()) {
@@ -1073,9 +1157,10 @@ public class Soak {
                 throw new IllegalArgumentException("--audit is full, head or off");
             }
             if (o.clients < 1 || o.durationSeconds < 1 || o.intervalSeconds < 1 || o.repos < 1 || o.poolLayers < 1
-                    || o.pushPercent < 0 || o.pushPercent > 100 || o.poolMaxBytes < 1024 || o.uniqueMaxBytes < 1024) {
+                    || o.pushPercent < 0 || o.deletePercent < 0 || o.pushPercent + o.deletePercent > 100
+                    || o.poolMaxBytes < 1024 || o.uniqueMaxBytes < 1024) {
                 throw new IllegalArgumentException("clients, duration, interval, repos, pool-layers >= 1; push-percent "
-                        + "0–100; pool-max-kib, unique-max-kib >= 1");
+                        + "+ delete-percent 0–100; pool-max-kib, unique-max-kib >= 1024");
             }
             return o;
         }

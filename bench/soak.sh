@@ -5,6 +5,7 @@
 #   bench/soak.sh                         # 50 clients, 10 minutes per registry (about 25 minutes in all)
 #   SOAK_DURATION=60s bench/soak.sh       # a short check
 #   GANTRY_GC_INTERVAL=1m bench/soak.sh   # with Gantry's online garbage collection running every minute
+#   GANTRY_GC_INTERVAL=1m GANTRY_GC_GRACE_PERIOD=1m SOAK_DELETE_PERCENT=5 bench/soak.sh   # … with something to collect
 #   BENCH_POSTGRES=1 bench/soak.sh        # Gantry's metadata in a private PostgreSQL cluster instead of SQLite
 #   bench/soak.sh --self-test             # a second Distribution stands in for Gantry (checks the script itself)
 #
@@ -22,6 +23,10 @@
 #          first, as containerd does); tags are never reused;
 #        - pulls of a random image pushed earlier: manifest by tag, by digest, or HEAD by tag then GET by digest,
 #          then every blob, each checked against its digest and size;
+#        - deletes (SOAK_DELETE_PERCENT, 0 by default) of an image the client pushed: DELETE of the manifest by
+#          digest, after withdrawing it from the pulls (a pull already under way may then get 404: expected); the
+#          audit checks deleted images stay gone. Gives garbage collection (GANTRY_GC_*) something to collect while
+#          the same layers keep being pushed, HEADed and mounted;
 #      every response is checked (status, Location, Range, Docker-Content-Digest, Content-Type, bytes); anything
 #      unexpected, and any connection error, is an error, never retried. Every SOAK_INTERVAL it prints the
 #      throughput and samples the server's RSS (VmRSS of its process tree), CPU time and, for Gantry's JVM, the
@@ -36,8 +41,8 @@
 #
 # Environment (all optional):
 #   SOAK_DURATION=10m (per registry; s, m or h)  SOAK_CLIENTS=50  SOAK_INTERVAL=10s  SOAK_TABLE_EVERY=60s (rows of
-#   the Markdown RSS table)  SOAK_PUSH_PERCENT=40  SOAK_REPOS=25  SOAK_POOL_LAYERS=48  SOAK_POOL_MAX_KIB=24576
-#   SOAK_UNIQUE_MAX_KIB=4096  SOAK_SEED=1  SOAK_AUDIT=full  SOAK_RSS_TOLERANCE=10 (%)  SOAK_ORDER="dist gantry"
+#   the Markdown RSS table)  SOAK_PUSH_PERCENT=40  SOAK_DELETE_PERCENT=0  SOAK_REPOS=25  SOAK_POOL_LAYERS=48
+#   SOAK_POOL_MAX_KIB=24576  SOAK_UNIQUE_MAX_KIB=4096  SOAK_SEED=1  SOAK_AUDIT=full  SOAK_RSS_TOLERANCE=10 (%)  SOAK_ORDER="dist gantry"
 #   SOAK_JAVA_OPTS=-Xmx1g (the load generator's JVM)
 #   BENCH_GANTRY_XMX=512m   Gantry's fixed maximum heap, so that a flat RSS means something
 #   BENCH_GANTRY_JAVA_OPTS  more JVM options for Gantry (e.g. -XX:+UseSerialGC), empty by default
@@ -51,8 +56,10 @@
 #   BENCH_SELF_TEST=1  same as --self-test
 #   BENCH_KEEP=1       keep the run's directory (logs, per-interval samples; the data directories are always deleted)
 #
-# Exit status: 0 all good; 1 an error (a request, a digest, the audit, a server that died); 3 Gantry's memory was not
-# flat on a run long enough to judge; 2 bad usage or a missing tool.
+# Exit status: 0 all good; 1 an error on Gantry (a request, a digest, the audit, the server died); 3 Gantry's memory
+# was not flat on a run long enough to judge; 2 bad usage or a missing tool. Errors of the baseline are reported (the
+# report lists them) but do not fail the run: Distribution is measured, not judged. With --self-test the stand-in for
+# Gantry is judged like Gantry.
 set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
@@ -74,6 +81,7 @@ GANTRY_HOME="${GANTRY_HOME:-$(cd "$SCRIPT_DIR/.." && pwd)}"
 WORK="${BENCH_WORK:-/tmp/gantry-bench}"
 CLIENTS="${SOAK_CLIENTS:-50}"
 PUSH_PERCENT="${SOAK_PUSH_PERCENT:-40}"
+DELETE_PERCENT="${SOAK_DELETE_PERCENT:-0}"
 REPOS="${SOAK_REPOS:-25}"
 POOL_LAYERS="${SOAK_POOL_LAYERS:-48}"
 POOL_MAX_KIB="${SOAK_POOL_MAX_KIB:-24576}"
@@ -99,21 +107,24 @@ INTERVAL=$(seconds SOAK_INTERVAL "${SOAK_INTERVAL:-10s}")
 TABLE_EVERY=$(seconds SOAK_TABLE_EVERY "${SOAK_TABLE_EVERY:-60s}")
 bench_whole SOAK_CLIENTS "$CLIENTS"
 bench_whole SOAK_PUSH_PERCENT "$PUSH_PERCENT" zero
+bench_whole SOAK_DELETE_PERCENT "$DELETE_PERCENT" zero
 bench_whole SOAK_REPOS "$REPOS"
 bench_whole SOAK_POOL_LAYERS "$POOL_LAYERS"
 bench_whole SOAK_POOL_MAX_KIB "$POOL_MAX_KIB"
 bench_whole SOAK_UNIQUE_MAX_KIB "$UNIQUE_MAX_KIB"
 bench_whole SOAK_SEED "$SEED" zero
 bench_whole SOAK_RSS_TOLERANCE "$RSS_TOLERANCE" zero
-((PUSH_PERCENT <= 100)) || { echo "SOAK_PUSH_PERCENT is at most 100" >&2; exit 2; }
+((PUSH_PERCENT + DELETE_PERCENT <= 100)) || { echo "SOAK_PUSH_PERCENT + SOAK_DELETE_PERCENT > 100" >&2; exit 2; }
 [[ "$AUDIT" =~ ^(full|head|off)$ ]] || { echo "SOAK_AUDIT is full, head or off (got '$AUDIT')" >&2; exit 2; }
-for key in $ORDER; do [[ "$key" == dist || "$key" == gantry ]] || { echo "SOAK_ORDER lists dist and gantry" >&2; exit 2; }; done
-[[ "$ORDER" == *dist* && "$ORDER" == *gantry* ]] || { echo "SOAK_ORDER must name both dist and gantry" >&2; exit 2; }
-[[ "$GANTRY_XMX" =~ ^[0-9]+[kKmMgG]?$ ]] || { echo "BENCH_GANTRY_XMX is a heap size like 512m (got '$GANTRY_XMX')" >&2; exit 2; }
+[[ "$ORDER" =~ ^\ *(dist\ +gantry|gantry\ +dist)\ *$ ]] \
+  || { echo "SOAK_ORDER is \"dist gantry\" or \"gantry dist\"" >&2; exit 2; }
+[[ "$GANTRY_XMX" =~ ^[0-9]+[kKmMgG]?$ ]] || { echo "BENCH_GANTRY_XMX is a heap size like 512m" >&2; exit 2; }
 bench_require_tools docker-registry curl jq awk du
 if [[ "${BENCH_POSTGRES:-0}" == 1 ]]; then
-  [[ -z "${GANTRY_STORAGE_JDBC_URL:-}" ]] || { echo "BENCH_POSTGRES=1 and GANTRY_STORAGE_JDBC_URL: choose one" >&2; exit 2; }
-  PG_BIN="/usr/lib/postgresql/$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -V | tail -1)/bin"
+  [[ -z "${GANTRY_STORAGE_JDBC_URL:-}" ]] \
+    || { echo "BENCH_POSTGRES=1 or GANTRY_STORAGE_JDBC_URL, not both" >&2; exit 2; }
+  PG_BIN="/usr/lib/postgresql/$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null \
+    | sort -V | tail -1)/bin"
   [[ -x "$PG_BIN/initdb" ]] || { echo "BENCH_POSTGRES=1 needs PostgreSQL (apt-get install -y postgresql)" >&2; exit 2; }
 fi
 
@@ -209,7 +220,8 @@ soak() { # key
   local key=$1 out="$RUN_DIR/out-$1" logfile args
   start_registry "$key"
   args=(--url="http://127.0.0.1:$PORT" --label="${NAME[$key]}" --out="$out" --clients="$CLIENTS"
-    --duration="$DURATION" --interval="$INTERVAL" --push-percent="$PUSH_PERCENT" --repos="$REPOS"
+    --duration="$DURATION" --interval="$INTERVAL" --push-percent="$PUSH_PERCENT" --delete-percent="$DELETE_PERCENT"
+    --repos="$REPOS"
     --pool-layers="$POOL_LAYERS" --pool-max-kib="$POOL_MAX_KIB" --unique-max-kib="$UNIQUE_MAX_KIB" --seed="$SEED"
     --audit="$AUDIT" --rss-tolerance="$RSS_TOLERANCE" --pid="$PID" --clk-tck="$CLK_TCK")
   [[ -n "$GC_LOG" ]] && args+=(--gc-log="$GC_LOG")
@@ -249,7 +261,10 @@ val() { jq -r "if .$2 == null then \"n/a\" else .$2 end" "$1"; }
 num() { # file field [decimals]
   awk -v v="$(val "$1" "$2")" -v d="${3:-1}" 'BEGIN { if (v == "n/a") print v; else printf "%.*f\n", d, v }'
 }
-ratio() { div "$(val "$G" "$1")" "$(val "$D" "$1")"; }
+ratio() { # field: Gantry / Distribution, n/a when either has no figure
+  local g d; g=$(val "$G" "$1"); d=$(val "$D" "$1")
+  if [[ "$g" == n/a || "$d" == n/a ]]; then echo n/a; else div "$g" "$d"; fi
+}
 
 # Rows every SOAK_TABLE_EVERY (and the last sample) from both interval files, joined on the sample's index (both
 # sample at the same offsets from the start of their load): RSS at that moment, Gantry's lowest heap after GC over the
@@ -297,6 +312,20 @@ heap_line() { # Gantry's heap after GC, when its GC log was read
     "$(num "$G" heap_after_gc_max_mib 0)" "$(val "$G" gcs)" "$(num "$G" gc_max_pause_ms 0)"
 }
 
+gc_line() { # Gantry's own garbage collection runs during its soak (GANTRY_GC_INTERVAL), from its log
+  local f="$RUN_DIR/gantry.log"
+  [[ "$SELF_TEST" != 1 && -f "$f" ]] && grep -q 'garbage collection: ' "$f" || return 0
+  printf ' %s' "$(awk '/garbage collection: [0-9]+ manifests/ {
+      n++; line = $0; sub(/.*garbage collection: /, "", line); split(line, w, /[ (),;]+/)
+      m += w[1]; l += w[3]; r += w[5]; b += w[7]; bytes += w[9]; u += w[16]; if (w[20] + 0 > ms) ms = w[20] + 0 }
+    END { printf "Gantry'"'"'s garbage collection ran %d times during its soak and removed %d manifests, %d links, " \
+      "%d repositories, %d blobs (%.1f MiB), %d expired uploads; its longest run took %d ms.", n, m, l, r, b,
+      bytes / 1048576, u, ms }' "$f")"
+}
+
+deletes_head() { ((DELETE_PERCENT == 0)) || echo " / deleted"; }
+deletes_cell() { ((DELETE_PERCENT == 0)) || echo " / $(val "$1" deletes)"; }
+
 audit_text() {
   case "$AUDIT" in
     full) echo "$(val "$G" audit_tags) tags, $(val "$G" audit_blob_links) blob links and the content of $(val "$G" \
@@ -313,7 +342,8 @@ DATE="$(date -u +'%Y-%m-%d %H:%M UTC')"
 DIST_VERSION="$(bench_dist_version)"
 GL="${NAME[gantry]}"
 MIN=$((DURATION / 60)); SEC=$((DURATION % 60))
-if ((MIN == 0)); then DUR_TEXT="${SEC} s"; elif ((SEC == 0)); then DUR_TEXT="${MIN} min"; else DUR_TEXT="${MIN} min ${SEC} s"; fi
+DUR_TEXT="${MIN} min ${SEC} s"
+if ((MIN == 0)); then DUR_TEXT="${SEC} s"; elif ((SEC == 0)); then DUR_TEXT="${MIN} min"; fi
 
 report() {
   cat <<EOF
@@ -323,7 +353,7 @@ report() {
 |---|---:|---:|---:|
 | errors during the load | $(val "$D" errors) | $(val "$G" errors) | |
 | audit errors (tags, blob links, contents re-read afterwards) | $(val "$D" audit_errors) | $(val "$G" audit_errors) | |
-| images pushed / pulled | $(val "$D" pushes) / $(val "$D" pulls) | $(val "$G" pushes) / $(val "$G" pulls) | |
+| images pushed / pulled$(deletes_head) | $(val "$D" pushes) / $(val "$D" pulls)$(deletes_cell "$D") | $(val "$G" pushes) / $(val "$G" pulls)$(deletes_cell "$G") | |
 | images per second (push + pull) | $(num "$D" images_per_s) | $(num "$G" images_per_s) | **$(ratio images_per_s)** |
 | requests per second | $(num "$D" requests_per_s 0) | $(num "$G" requests_per_s 0) | $(ratio requests_per_s) |
 | MiB/s (up + down) | $(num "$D" mib_per_s) | $(num "$G" mib_per_s) | **$(ratio mib_per_s)** |
@@ -345,10 +375,11 @@ RSS over time (MiB; heap: ${GL}'s lowest heap after GC in the period; images/s o
 |---|---:|---:|---:|---:|---:|
 $(rss_rows)
 
-Workload (the same seed for both): ${CLIENTS} clients, each its own HTTP/1.1 connection pool, no think time; ${PUSH_PERCENT} % pushes into
-${REPOS} repositories \`dev/soak/app-N\` (1–4 layers: 70 % from a pool of $(val "$G" pool_layers) shared layers, $(num "$G" pool_mib) MiB, 1 KiB–$(num "$G" pool_max_mib) MiB; the rest
-unique, up to $(num "$G" unique_max_mib) MiB), 60 % pulls of a random earlier image (every blob's digest checked). The audit after the load
-re-read $(audit_text).
+Workload (the same seed for both): ${CLIENTS} clients, each its own HTTP/1.1 connection pool, no think time;
+${PUSH_PERCENT} % pushes into ${REPOS} repositories \`dev/soak/app-N\` (1–4 layers: 70 % from a pool of $(val "$G" pool_layers) shared layers,
+$(num "$G" pool_mib) MiB, 1 KiB–$(num "$G" pool_max_mib) MiB; the rest unique, up to $(num "$G" unique_max_mib) MiB), $((100 - PUSH_PERCENT - DELETE_PERCENT)) % pulls of a random earlier
+image (every blob's digest checked)$( ((DELETE_PERCENT == 0)) || echo ", ${DELETE_PERCENT} % deletes of an image the client pushed"). The audit after the
+load re-read $(audit_text).$(gc_line)
 Paths taken on ${GL}: $(paths_line "$G").
 
 ${GL}: ${GANTRY_VERSION}${GANTRY_JVM:+; JVM options \`${GANTRY_JVM}\`, $(sed -n 's/.*\] Using \(.*\)/\1 GC/p' "$RUN_DIR/gantry-gc.log" 2>/dev/null | head -1)}; metadata: ${DB_LABEL}.
@@ -356,6 +387,22 @@ Machine: $(bench_machine); shared and noisy.
 
 Command: \`${ORIG_ENV}${ORIG_CMD}\`
 EOF
+  errors_section
+}
+
+errors_section() { # the first errors of each registry that had any, as the load generator wrote them
+  local key n
+  for key in dist gantry; do
+    n=$(($(val "$RUN_DIR/out-$key/summary.json" errors) + $(val "$RUN_DIR/out-$key/summary.json" audit_errors)))
+    ((n > 0)) || continue
+    printf '\n**Errors on %s** (%d; the first %d):\n\n```\n' "${NAME[$key]}" "$n" "$((n < 5 ? n : 5))"
+    head -n 5 "$RUN_DIR/out-$key/errors.log" | cut -c1-400
+    printf '```\n'
+  done
+  if [[ "${SERVER_ALIVE[dist]}" != 1 || "${SERVER_ALIVE[gantry]}" != 1 ]]; then
+    printf '\n**A server died during its soak:** %s\n' "$(for key in dist gantry; do
+      [[ "${SERVER_ALIVE[$key]}" == 1 ]] || printf '%s ' "${NAME[$key]}"; done)"
+  fi
 }
 
 echo
@@ -366,16 +413,21 @@ echo "================================================================="
 STATUS=0
 for key in dist gantry; do
   if [[ "${RC[$key]}" != 0 ]]; then
-    log "FAILED: ${NAME[$key]}: $(jq -r '"\(.errors) errors during the load, \(.audit_errors) in the audit"' \
-      "$RUN_DIR/out-$key/summary.json"); server $([[ ${SERVER_ALIVE[$key]} == 1 ]] && echo 'still running' || echo DIED)"
+    what="errors on the baseline (reported, not fatal)"
+    if [[ "$key" == gantry ]]; then what="FAILED"; STATUS=1; fi
+    state=DIED; [[ ${SERVER_ALIVE[$key]} == 1 ]] && state="still running"
+    log "$what: ${NAME[$key]}: $(jq -r '"\(.errors) errors during the load, \(.audit_errors) in the audit"' \
+      "$RUN_DIR/out-$key/summary.json"); server $state"
     log "first errors (all in $RUN_DIR/out-$key/errors.log):"
     head -n 10 "$RUN_DIR/out-$key/errors.log" | cut -c1-400 >&2
-    STATUS=1
   fi
 done
 if ((STATUS == 0 && DURATION >= JUDGE_MIN_S)) && [[ "$(val "$G" rss_flat)" != true ]]; then
   log "FAILED: ${GL}'s RSS is not flat: $(verdict "$G")"
   STATUS=3
 fi
-((STATUS == 0)) && log "no errors on either registry"
+if ((STATUS == 0)); then log "no errors on ${GL}"; fi
+if ((STATUS == 0)) && [[ "${RC[dist]}" != 0 ]]; then
+  BENCH_KEEP=1 # the baseline's logs are worth a look; bench_cleanup keeps them
+fi
 exit "$STATUS"
