@@ -318,7 +318,7 @@ gc_line() { # Gantry's own garbage collection runs during its soak (GANTRY_GC_IN
   printf ' %s' "$(awk '/garbage collection: [0-9]+ manifests/ {
       n++; line = $0; sub(/.*garbage collection: /, "", line); split(line, w, /[ (),;]+/)
       m += w[1]; l += w[3]; r += w[5]; b += w[7]; bytes += w[9]; u += w[16]; if (w[20] + 0 > ms) ms = w[20] + 0 }
-    END { printf "Gantry'"'"'s garbage collection ran %d times during its soak and removed %d manifests, %d links, " \
+    END { printf "Gantry'"'"'s garbage collection ran %d time(s) during its soak and removed %d manifests, %d links, " \
       "%d repositories, %d blobs (%.1f MiB), %d expired uploads; its longest run took %d ms.", n, m, l, r, b,
       bytes / 1048576, u, ms }' "$f")"
 }
