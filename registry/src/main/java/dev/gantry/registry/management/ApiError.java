@@ -26,7 +26,9 @@ public enum ApiError {
     /** With {@code expectedDigest}: the tag has moved. */
     DIGEST_MISMATCH(409),
     /** An immutable tag in the target would move. */
-    TAG_IMMUTABLE(409);
+    TAG_IMMUTABLE(409),
+    /** The request body passes {@code gantry.limits.management-body-size}. */
+    BODY_TOO_LARGE(413);
 
     private final int status;
 
