@@ -79,7 +79,7 @@ class RequestLimitsTest {
         assertThat(answer.status()).isEqualTo(413);
         assertThat(answer.code()).isEqualTo("BLOB_UPLOAD_INVALID");
         assertThat(answer.detail()).contains("would grow past 65536 bytes", "gantry.limits.blob-size");
-        assertThat(snapshot()).isEqualTo(before);
+        assertThat(snapshot().differencesFrom(before)).isEmpty();
         upload.completes();
     }
 
@@ -99,7 +99,7 @@ class RequestLimitsTest {
         assertThat(answer.status()).isEqualTo(413);
         assertThat(answer.code()).isEqualTo("BLOB_UPLOAD_INVALID");
         assertThat(answer.header("Range")).isEqualTo("0-59999");
-        assertThat(snapshot()).isEqualTo(before); // the 5536 bytes that fitted were cut off again
+        assertThat(snapshot().differencesFrom(before)).isEmpty(); // the 5536 bytes that fitted were cut off again
         upload.completes(); // and the running digest follows the file, not the refused bytes
     }
 
@@ -120,7 +120,7 @@ class RequestLimitsTest {
         assertThat(answer.status()).isEqualTo(413);
         assertThat(answer.code()).isEqualTo("BLOB_UPLOAD_INVALID");
         assertThat(answer.header("Location")).isNull(); // the session it opened is gone, not handed out
-        assertThat(snapshot()).isEqualTo(before);
+        assertThat(snapshot().differencesFrom(before)).isEmpty();
     }
 
     // --- concurrent uploads --------------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ class RequestLimitsTest {
         assertThat(refused.detail()).contains("already has 3 open upload sessions",
                 "gantry.limits.open-uploads-per-repository");
         assertThat(refused.header("Retry-After")).isNotNull();
-        assertThat(snapshot()).isEqualTo(before);
+        assertThat(snapshot().differencesFrom(before)).isEmpty();
 
         startUpload(uniqueRepo("dev")); // other repositories are not affected
         given().delete(sessions.getFirst()).then().statusCode(204);
@@ -256,7 +256,7 @@ class RequestLimitsTest {
 
         assertThat(answer.status()).isEqualTo(408);
         assertThat(answer.code()).isEqualTo("MANIFEST_INVALID");
-        assertThat(snapshot()).isEqualTo(before);
+        assertThat(snapshot().differencesFrom(before)).isEmpty();
     }
 
     // --- management bodies ---------------------------------------------------------------------------------------

@@ -9,9 +9,13 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -33,6 +37,29 @@ record StoreSnapshot(Map<String, Long> blobFiles, Map<String, Long> uploadFiles,
         Map<String, Long> counts = new TreeMap<>(rows);
         counts.merge("uploads", -1L, Long::sum);
         return new StoreSnapshot(blobFiles, uploads, counts);
+    }
+
+    /** What differs from {@code expected}, one readable line a file or table; empty when nothing does. */
+    List<String> differencesFrom(StoreSnapshot expected) {
+        List<String> differences = new ArrayList<>();
+        compare("blobs/", expected.blobFiles, blobFiles, differences);
+        compare("uploads/", expected.uploadFiles, uploadFiles, differences);
+        compare("rows in ", expected.rows, rows, differences);
+        return differences;
+    }
+
+    private static void compare(String prefix, Map<String, Long> expected, Map<String, Long> actual,
+            List<String> differences) {
+        Set<String> keys = new TreeSet<>(expected.keySet());
+        keys.addAll(actual.keySet());
+        for (String key : keys) {
+            Long was = expected.get(key);
+            Long is = actual.get(key);
+            if (!Objects.equals(was, is)) {
+                differences.add(prefix + key + ": " + (was == null ? "absent" : was) + " -> "
+                        + (is == null ? "absent" : is));
+            }
+        }
     }
 
     private static Map<String, Long> files(Path root) {
