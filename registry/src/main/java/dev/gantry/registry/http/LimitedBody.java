@@ -33,6 +33,7 @@ final class LimitedBody implements ReadStream<Buffer> {
     private boolean paused = true;
     private boolean pausedInWindow = true;
     private boolean finished;
+    private boolean asked;
     private OciException refusal;
 
     /**
@@ -111,13 +112,26 @@ final class LimitedBody implements ReadStream<Buffer> {
 
     @Override
     public LimitedBody resume() {
+        askForBody();
         paused = false;
         request.resume();
         return this;
     }
 
+    /**
+     * A client that sent {@code Expect: 100-continue} waits for this before its body: it is sent only now, when the
+     * body is wanted, so a request refused on its headers never sends one (and is not taken for a slow client).
+     */
+    private void askForBody() {
+        if (!asked && "100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+            request.response().writeContinue();
+        }
+        asked = true;
+    }
+
     @Override
     public LimitedBody fetch(long amount) {
+        askForBody();
         paused = false;
         request.fetch(amount);
         return this;

@@ -259,6 +259,25 @@ class RequestLimitsTest {
         assertThat(snapshot().differencesFrom(before)).isEmpty();
     }
 
+    @Test
+    void aClientThatAsksBeforeSendingIsToldToContinueOnlyWhenItsBodyIsWanted() throws IOException {
+        Upload upload = new Upload(2000, 0);
+        try (RawHttp http = new RawHttp(base)) {
+            http.send("PATCH " + upload.location + " HTTP/1.1\r\nHost: r\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: 1000\r\n\r\n");
+            assertThat(http.read().status()).isEqualTo(100);
+            http.send(Arrays.copyOf(upload.content, 1000));
+            assertThat(http.read().status()).isEqualTo(202);
+        }
+        try (RawHttp http = new RawHttp(base)) {
+            http.send("PATCH " + upload.location + " HTTP/1.1\r\nHost: r\r\nExpect: 100-continue\r\n"
+                    + "Content-Range: 1000-65999\r\nContent-Length: 65000\r\n\r\n");
+            assertThat(http.read().status()).as("refused on its headers, without a 100").isEqualTo(413);
+        }
+        upload.offset = 1000;
+        upload.completes();
+    }
+
     // --- management bodies ---------------------------------------------------------------------------------------
 
     @Test
