@@ -5,7 +5,6 @@ import dev.gantry.registry.oci.OciException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -63,18 +62,8 @@ final class Http {
                 ? response.putHeader("Content-Length", String.valueOf(body.toBuffer().length())).end()
                 : response.end(body.toBuffer());
         if (close) {
-            sent.onComplete(v -> closeAfterRefusal(rc));
-        }
-    }
-
-    /**
-     * Ends the connection of a request whose body was refused unread: the header alone does not make the server close
-     * it, and the client could otherwise hold it, and the paused request, until the idle timeout. HTTP/2 multiplexes
-     * other requests on the connection, and its flow control already bounds the unread body.
-     */
-    static void closeAfterRefusal(RoutingContext rc) {
-        if (rc.request().version() != HttpVersion.HTTP_2 && rc.request().connection() != null) {
-            rc.request().connection().close();
+            // a client cut off as too slow is not sending: no point waiting for the rest of its body
+            sent.onComplete(v -> LingeringClose.after(rc, error.status() != 408));
         }
     }
 

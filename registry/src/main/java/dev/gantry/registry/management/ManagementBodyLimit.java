@@ -1,7 +1,7 @@
 package dev.gantry.registry.management;
 
 import dev.gantry.registry.config.GantryConfig;
-import io.vertx.core.http.HttpVersion;
+import dev.gantry.registry.http.LingeringClose;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -37,10 +37,6 @@ public class ManagementBodyLimit {
                 .end(new JsonObject().put("code", ApiError.BODY_TOO_LARGE.name())
                         .put("message", "the request body is larger than " + limit
                                 + " bytes (gantry.limits.management-body-size)").toBuffer())
-                .onComplete(v -> {
-                    if (rc.request().version() != HttpVersion.HTTP_2) {
-                        rc.request().connection().close(); // the header alone does not end the connection
-                    }
-                });
+                .onComplete(v -> LingeringClose.after(rc, true));
     }
 }

@@ -42,6 +42,7 @@ class RequestLimitsTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of(
+                    "gantry.data-dir", "target/test-data-limits", // registries made here stay out of the shared store
                     "gantry.limits.blob-size", "64K",
                     "gantry.limits.concurrent-uploads", "2",
                     "gantry.limits.open-uploads-per-repository", "3",
