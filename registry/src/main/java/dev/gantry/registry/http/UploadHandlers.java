@@ -277,9 +277,9 @@ public class UploadHandlers {
     }
 
     private static OciException tooLarge(Session session, long blobSize) {
-        return OciError.BLOB_UPLOAD_INVALID.exception(413, "upload " + session.id() + " would grow past "
-                + blobSize + " bytes, the largest blob this registry takes (gantry.limits.blob-size); it keeps its "
-                + session.size() + " bytes");
+        return OciError.BLOB_UPLOAD_INVALID.exception(413, "the upload would grow past " + blobSize + " bytes, the "
+                + "largest blob this registry takes (gantry.limits.blob-size)" + (session.opened() ? ""
+                : "; upload " + session.id() + " keeps its " + session.size() + " bytes"));
     }
 
     private static void accepted(RoutingContext rc, int status, String name, String id, long size) {

@@ -100,6 +100,7 @@ class RequestLimitsTest {
         assertThat(answer.status()).isEqualTo(413);
         assertThat(answer.code()).isEqualTo("BLOB_UPLOAD_INVALID");
         assertThat(answer.header("Range")).isEqualTo("0-59999");
+        assertThat(answer.detail()).contains("would grow past 65536 bytes", "keeps its 60000 bytes");
         assertThat(snapshot().differencesFrom(before)).isEmpty(); // the 5536 bytes that fitted were cut off again
         upload.completes(); // and the running digest follows the file, not the refused bytes
     }
@@ -121,6 +122,7 @@ class RequestLimitsTest {
         assertThat(answer.status()).isEqualTo(413);
         assertThat(answer.code()).isEqualTo("BLOB_UPLOAD_INVALID");
         assertThat(answer.header("Location")).isNull(); // the session it opened is gone, not handed out
+        assertThat(answer.detail()).contains("would grow past 65536 bytes").doesNotContain("keeps");
         assertThat(snapshot().differencesFrom(before)).isEmpty();
     }
 
