@@ -66,8 +66,9 @@ public class RegistryBeans {
 
     @Produces
     @Singleton
-    UploadService uploads(MetadataStore metadata, BlobStore blobs) {
-        return new UploadService(metadata, blobs);
+    UploadService uploads(MetadataStore metadata, BlobStore blobs, GantryConfig config) {
+        return new UploadService(metadata, blobs, config.limits().uploadLifetime(),
+                config.limits().openUploadsPerRepository());
     }
 
     @Produces

@@ -86,6 +86,42 @@ public interface GantryConfig {
          */
         @WithDefault("24h")
         java.time.Duration uploadLifetime();
+
+        /**
+         * The largest blob an upload may grow to. A chunk that would pass it is refused with 413 and the session is
+         * ended: its bytes could never become a blob. {@code quarkus.http.limits.max-body-size} follows it.
+         */
+        @WithDefault("64G")
+        io.quarkus.runtime.configuration.MemorySize blobSize();
+
+        /** The largest management API ({@code /api/v1}) request body: its documents are a few KiB. */
+        @WithDefault("1M")
+        io.quarkus.runtime.configuration.MemorySize managementBodySize();
+
+        /**
+         * Requests receiving a blob chunk or a manifest at once, server-wide; more are answered 429 TOOMANYREQUESTS.
+         * Each holds a connection, a staging file or a manifest buffer ({@link #manifestBytes()}) in memory.
+         */
+        @WithDefault("128")
+        int concurrentUploads();
+
+        /**
+         * Open upload sessions a repository may have (until completed, cancelled or {@link #uploadLifetime()} old);
+         * a further start is answered 429 TOOMANYREQUESTS. Each session is a row and a staging file.
+         */
+        @WithDefault("100")
+        int openUploadsPerRepository();
+
+        /**
+         * A request body (blob chunk or manifest) that delivers fewer than {@link #bodyMinBytes()} within this long,
+         * while the server is ready to read, is answered 408 and its connection closed: a client trickling bytes
+         * cannot hold a session and a connection forever. An upload keeps the bytes received and can be resumed.
+         */
+        @WithDefault("60s")
+        java.time.Duration bodyTimeout();
+
+        @WithDefault("1024")
+        int bodyMinBytes();
     }
 
     /** Online garbage collection: unreferenced blobs, expired untagged manifests, abandoned uploads. */

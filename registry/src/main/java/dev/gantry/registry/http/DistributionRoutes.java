@@ -89,13 +89,23 @@ public class DistributionRoutes {
         rc.next();
     }
 
-    /** Refuses paths that would only mean something after normalisation. */
+    /** Refuses paths that would only mean something after normalisation, and bodies no blob may have. */
     private void guard(RoutingContext rc) {
         rc.response().putHeader(VersionCheckRoute.API_VERSION_HEADER, VersionCheckRoute.API_VERSION);
         String raw = rc.request().path();
         if (NON_CANONICAL.matcher(raw.substring(3)).find()) {
             rc.fail(OciError.NAME_INVALID.exception("path \"" + raw + "\" is not canonical: "
                     + "empty segments, '.' and '..' segments and encoded separators are refused"));
+            return;
+        }
+        // Refused here, in the spec's shape, before the framework's own body limit (the same size) answers bare.
+        String length = rc.request().getHeader("Content-Length");
+        long blobSize = config.limits().blobSize().asLongValue();
+        if (length != null && length.length() < 20 && length.chars().allMatch(Character::isDigit)
+                && Long.parseLong(length) > blobSize) {
+            OciError code = raw.contains("/manifests/") ? OciError.MANIFEST_INVALID : OciError.BLOB_UPLOAD_INVALID;
+            rc.fail(code.exception(413, "a body of " + length + " bytes is larger than any this registry takes ("
+                    + blobSize + ", gantry.limits.blob-size)"));
             return;
         }
         rc.next();

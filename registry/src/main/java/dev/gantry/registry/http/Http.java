@@ -3,6 +3,7 @@ package dev.gantry.registry.http;
 import dev.gantry.registry.oci.OciError;
 import dev.gantry.registry.oci.OciException;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -29,6 +30,10 @@ final class Http {
     /** The spec's error body: {@code {"errors":[{"code","message","detail"}]}}. */
     static void sendError(RoutingContext rc, Throwable failure) {
         OciException error;
+        if (failure instanceof HttpClosedException) {
+            LOG.debugf("request %s: the client went away", (Object) rc.get(REQUEST_ID)); // not the server's fault
+            return;
+        }
         if (failure instanceof OciException oci) {
             error = oci;
         } else {
@@ -46,14 +51,29 @@ final class Http {
                 .put("message", error.error().message())
                 .put("detail", error.detail())));
         response.setStatusCode(error.status()).putHeader("Content-Type", "application/json");
-        if (error.status() == 413 || error.status() == 416) {
+        boolean close = error.status() == 413 || error.status() == 416 || bodyUnread(rc);
+        if (close) {
             response.putHeader("Connection", "close"); // the rest of the body would only be discarded
         }
-        if (rc.request().method() == HttpMethod.HEAD) {
-            response.putHeader("Content-Length", String.valueOf(body.toBuffer().length())).end();
-        } else {
-            response.end(body.toBuffer());
+        if (error.error() == OciError.TOOMANYREQUESTS && !response.headers().contains("Retry-After")) {
+            response.putHeader("Retry-After", "1");
         }
+        Future<Void> sent = rc.request().method() == HttpMethod.HEAD
+                ? response.putHeader("Content-Length", String.valueOf(body.toBuffer().length())).end()
+                : response.end(body.toBuffer());
+        if (close) {
+            // a client cut off as too slow is not sending: no point waiting for the rest of its body
+            sent.onComplete(v -> LingeringClose.after(rc, error.status() != 408));
+        }
+    }
+
+    /** A request refused before (or while) its body arrived: only closing the connection ends that body. */
+    private static boolean bodyUnread(RoutingContext rc) {
+        if (rc.request().isEnded()) {
+            return false;
+        }
+        String length = rc.request().getHeader("Content-Length");
+        return rc.request().getHeader("Transfer-Encoding") != null || (length != null && !length.equals("0"));
     }
 
     static void json(RoutingContext rc, int status, String contentType, JsonObject body) {

@@ -3,6 +3,7 @@ package dev.gantry.registry.http;
 import dev.gantry.registry.RegistryMetrics;
 import dev.gantry.registry.config.GantryConfig;
 import dev.gantry.registry.oci.OciError;
+import dev.gantry.registry.oci.OciException;
 import dev.gantry.registry.service.ManifestService;
 import dev.gantry.registry.service.RepositoryResolver;
 import dev.gantry.registry.storage.RepositoryName;
@@ -30,6 +31,8 @@ public class ManifestHandlers {
     GantryConfig config;
     @Inject
     RegistryMetrics metrics;
+    @Inject
+    UploadGate gate;
 
     void get(RoutingContext rc) {
         RepositoryResolver.Target target = resolver.resolve(rc.pathParam("name"));
@@ -58,6 +61,9 @@ public class ManifestHandlers {
     void put(RoutingContext rc) {
         HttpServerRequest req = rc.request();
         req.pause();
+        if (!gate.enter(rc)) {
+            return;
+        }
         String name = rc.pathParam("name");
         String contentType = req.getHeader("Content-Type");
         int limit = config.limits().manifestBytes();
@@ -77,7 +83,7 @@ public class ManifestHandlers {
             rc.fail(e);
             return;
         }
-        readBounded(req, limit)
+        readBounded(rc, limit)
                 .compose(body -> Http.blocking(rc, () -> {
                     long started = System.nanoTime();
                     ManifestService.Pushed pushed = manifests.put(repo, reference, body.getBytes(), contentType);
@@ -104,25 +110,23 @@ public class ManifestHandlers {
         rc.response().setStatusCode(202).putHeader("Content-Length", "0").end();
     }
 
-    /** Reads a body of at most {@code limit} bytes; a larger one is refused as it arrives, not after. */
-    private static Future<Buffer> readBounded(HttpServerRequest req, int limit) {
+    /**
+     * Reads a body of at most {@code limit} bytes; a larger one is refused as it arrives, not after, and one that
+     * trickles in is cut off (408).
+     */
+    private Future<Buffer> readBounded(RoutingContext rc, int limit) {
         Promise<Buffer> promise = Promise.promise();
-        Buffer body = Buffer.buffer();
-        req.handler(chunk -> {
-            if (body.length() + chunk.length() > limit) {
-                req.pause();
-                promise.tryFail(tooLarge(limit));
-            } else {
-                body.appendBuffer(chunk);
-            }
-        });
-        req.exceptionHandler(promise::tryFail);
-        req.endHandler(v -> promise.tryComplete(body));
-        req.resume();
+        Buffer content = Buffer.buffer();
+        LimitedBody body = new LimitedBody(rc, config.limits(), limit, () -> tooLarge(limit),
+                OciError.MANIFEST_INVALID);
+        body.handler(content::appendBuffer);
+        body.exceptionHandler(promise::tryFail);
+        body.endHandler(v -> promise.tryComplete(content));
+        body.resume();
         return promise.future();
     }
 
-    private static RuntimeException tooLarge(int limit) {
+    private static OciException tooLarge(int limit) {
         return OciError.MANIFEST_INVALID.exception(413, "manifest is larger than the limit of " + limit + " bytes");
     }
 

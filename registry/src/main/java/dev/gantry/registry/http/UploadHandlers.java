@@ -3,7 +3,9 @@ package dev.gantry.registry.http;
 import dev.gantry.api.reference.Digest;
 import dev.gantry.api.reference.InvalidReferenceException;
 import dev.gantry.registry.RegistryMetrics;
+import dev.gantry.registry.config.GantryConfig;
 import dev.gantry.registry.oci.OciError;
+import dev.gantry.registry.oci.OciException;
 import dev.gantry.registry.service.BlobService;
 import dev.gantry.registry.service.RepositoryResolver;
 import dev.gantry.registry.service.UploadHash;
@@ -38,9 +40,16 @@ public class UploadHandlers {
     BlobStore blobStore;
     @Inject
     RegistryMetrics metrics;
+    @Inject
+    UploadGate gate;
+    @Inject
+    GantryConfig config;
 
-    /** An upload session taken for one request: its running hash is held until the request ends. */
-    private record Session(String id, RepositoryName repo, long size, UploadHash hash) {
+    /**
+     * An upload session taken for one request: its running hash is held until the request ends. {@code opened}: this
+     * request (a monolithic POST) opened it, so the client never learned its id and a failure removes it.
+     */
+    private record Session(String id, RepositoryName repo, long size, UploadHash hash, boolean opened) {
     }
 
     void start(RoutingContext rc) {
@@ -50,6 +59,9 @@ public class UploadHandlers {
         String mount = req.getParam("mount");
         String from = req.getParam("from");
         String digestParam = req.getParam("digest");
+        if (digestParam != null && !gate.enter(rc)) {
+            return;
+        }
         // Without pull on the source, a mount quietly becomes an upload: nothing about the source is revealed.
         boolean mayMount = !Boolean.FALSE.equals(rc.get(dev.gantry.registry.auth.AccessControl.MOUNT_ALLOWED));
         Http.blocking(rc, () -> {
@@ -64,7 +76,8 @@ public class UploadHandlers {
             }
             Digest expected = digestParam == null ? null : digest(digestParam);
             String id = uploads.start(repo);
-            return new Started(new Session(id, repo, 0, expected == null ? null : uploads.acquire(id)), expected);
+            return new Started(new Session(id, repo, 0, expected == null ? null : uploads.acquire(id), true),
+                    expected);
         }).onSuccess(result -> {
             if (result instanceof Mounted mounted) {
                 req.resume();
@@ -86,6 +99,9 @@ public class UploadHandlers {
 
     void patch(RoutingContext rc) {
         rc.request().pause();
+        if (!gate.enter(rc)) {
+            return;
+        }
         String name = rc.pathParam("name");
         String contentRange = rc.request().getHeader("Content-Range");
         session(rc).onSuccess(session -> appendAndComplete(rc, name, session, contentRange, null))
@@ -94,6 +110,9 @@ public class UploadHandlers {
 
     void finish(RoutingContext rc) {
         rc.request().pause();
+        if (!gate.enter(rc)) {
+            return;
+        }
         String name = rc.pathParam("name");
         String digestParam = rc.request().getParam("digest");
         if (digestParam == null) {
@@ -134,29 +153,34 @@ public class UploadHandlers {
         return Http.blocking(rc, () -> {
             RepositoryName repo = resolver.resolve(name).writable();
             long size = uploads.size(id, repo);
-            return new Session(id, repo, size, uploads.acquire(id));
+            return new Session(id, repo, size, uploads.acquire(id), false);
         });
     }
 
     /**
      * Streams the request body onto the session's staging file (checking a Content-Range against what is there), then
-     * either answers 202 with the new range or, given the expected digest, verifies and stores the blob.
+     * either answers 202 with the new range or, given the expected digest, verifies and stores the blob. A body that
+     * would pass the blob size limit is refused (413) and leaves the session as it was; one that arrives too slowly
+     * is cut off (408), keeping what arrived, as a dropped connection would.
      */
     private void appendAndComplete(RoutingContext rc, String name, Session session, String contentRange,
             Digest expected) {
         HttpServerRequest req = rc.request();
         UploadHash hash = session.hash();
         long started = System.nanoTime();
+        long blobSize = config.limits().blobSize().asLongValue();
+        long room = blobSize - session.size();
+        long declared = -1;
         if (contentRange != null) {
-            Matcher m = CONTENT_RANGE.matcher(contentRange.trim());
-            if (!m.matches()) {
+            long[] range = parseRange(contentRange);
+            if (range == null) {
                 hash.release();
                 rc.fail(OciError.BLOB_UPLOAD_INVALID.exception(416, "Content-Range \"" + contentRange
                         + "\" is not <start>-<end>"));
                 return;
             }
-            long start = Long.parseLong(m.group(1));
-            long end = Long.parseLong(m.group(2));
+            long start = range[0];
+            long end = range[1];
             if (start != session.size() || end < start) {
                 hash.release();
                 rc.response().putHeader("Range", range(session.size()))
@@ -172,12 +196,26 @@ public class UploadHandlers {
                         + "Content-Range " + contentRange));
                 return;
             }
+            declared = end - start + 1;
         }
+        String length = req.getHeader("Content-Length");
+        try {
+            declared = length == null ? declared : Math.max(declared, Long.parseLong(length.trim()));
+        } catch (NumberFormatException e) {
+            fail(rc, session, OciError.SIZE_INVALID.exception("Content-Length \"" + length + "\" is not a number"));
+            return;
+        }
+        if (declared > room) {
+            fail(rc, session, tooLarge(session, blobSize));
+            return;
+        }
+        LimitedBody body = new LimitedBody(rc, config.limits(), room, () -> tooLarge(session, blobSize),
+                OciError.BLOB_UPLOAD_INVALID);
         rc.vertx().fileSystem().open(blobStore.uploadPath(session.id()).toString(), new OpenOptions().setWrite(true)
                         .setCreate(false).setTruncateExisting(false))
                 .compose(file -> {
                     file.setWritePos(session.size());
-                    return req.pipeTo(new HashingWriteStream(file, hash));
+                    return body.pipeTo(new HashingWriteStream(file, hash));
                 })
                 .compose(v -> Http.blocking(rc, () -> {
                     if (expected == null) {
@@ -188,15 +226,60 @@ public class UploadHandlers {
                 .onComplete(result -> {
                     metrics.received(hash.bytes() - session.size());
                     metrics.uploadTook(System.nanoTime() - started);
-                    hash.release();
-                    if (result.failed()) {
-                        rc.fail(result.cause());
+                    if (body.refusal() != null && !session.opened()) {
+                        refused(rc, name, session, body.refusal());
+                    } else if (result.failed()) {
+                        fail(rc, session, body.refusal() != null ? body.refusal() : result.cause());
                     } else if (expected == null) {
+                        hash.release();
                         accepted(rc, 202, name, session.id(), result.result());
                     } else {
+                        hash.release();
                         created(rc, name, expected);
                     }
                 });
+    }
+
+    /** Fails the request once the session is settled: one this request opened is removed. */
+    private void fail(RoutingContext rc, Session session, Throwable error) {
+        if (!session.opened()) {
+            session.hash().release();
+            rc.fail(error);
+            return;
+        }
+        Http.blocking(rc, () -> {
+            uploads.cancel(session.id());
+            return null;
+        }).onComplete(cancelled -> {
+            session.hash().release();
+            rc.fail(error);
+        });
+    }
+
+    /**
+     * Answers a body refused while it streamed, holding the session until its file is settled: too large, the chunk's
+     * bytes are cut off again; too slow, what arrived stays and the answer says where to resume.
+     */
+    private void refused(RoutingContext rc, String name, Session session, OciException refusal) {
+        Http.blocking(rc, () -> {
+            if (refusal.status() == 413) {
+                uploads.truncate(session.id(), session.size());
+            }
+            return blobStore.uploadSize(session.id());
+        }).onComplete(size -> {
+            session.hash().release();
+            if (size.succeeded()) {
+                rc.response().putHeader("Location", uploadLocation(name, session.id()))
+                        .putHeader("Range", range(size.result()));
+            }
+            rc.fail(size.succeeded() ? refusal : size.cause());
+        });
+    }
+
+    private static OciException tooLarge(Session session, long blobSize) {
+        return OciError.BLOB_UPLOAD_INVALID.exception(413, "the upload would grow past " + blobSize + " bytes, the "
+                + "largest blob this registry takes (gantry.limits.blob-size)" + (session.opened() ? ""
+                : "; upload " + session.id() + " keeps its " + session.size() + " bytes"));
     }
 
     private static void accepted(RoutingContext rc, int status, String name, String id, long size) {
@@ -223,6 +306,16 @@ public class UploadHandlers {
     /** Distribution's convention, which clients expect: "0-0" for an empty upload, else "0-<last byte>". */
     private static String range(long size) {
         return "0-" + Math.max(0, size - 1);
+    }
+
+    /** {@code <start>-<end>} (optionally after "bytes" and before "/<size>"), or null; never past a long. */
+    private static long[] parseRange(String header) {
+        Matcher m = CONTENT_RANGE.matcher(header.trim());
+        try {
+            return m.matches() ? new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))} : null;
+        } catch (NumberFormatException e) {
+            return null; // 19 digits can still pass Long.MAX_VALUE
+        }
     }
 
     static Digest digest(String text) {

@@ -28,7 +28,9 @@ public enum ApiError {
     /** An immutable tag in the target would move. */
     TAG_IMMUTABLE(409),
     /** A garbage collection is running already (scheduled or requested). */
-    GC_RUNNING(409);
+    GC_RUNNING(409),
+    /** The request body passes {@code gantry.limits.management-body-size}. */
+    BODY_TOO_LARGE(413);
 
     private final int status;
 

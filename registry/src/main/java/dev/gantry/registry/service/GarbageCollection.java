@@ -43,7 +43,7 @@ public final class GarbageCollection {
         }
         try {
             Report report = collector.collect(new GarbageCollector.Policy(Instant.now(), gracePeriod, uploadLifetime,
-                    retention()), dryRun);
+                    retention(), uploads.inProgress()), dryRun);
             if (!dryRun) {
                 uploads.forgetClosed();
                 lastRun = report;

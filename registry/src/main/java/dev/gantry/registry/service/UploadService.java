@@ -8,9 +8,13 @@ import dev.gantry.registry.storage.RepositoryName;
 import dev.gantry.registry.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
@@ -24,25 +28,45 @@ public final class UploadService {
     private final MetadataStore metadata;
     private final BlobStore blobs;
     private final Map<String, UploadHash> hashes = new ConcurrentHashMap<>();
+    private final Duration lifetime;
+    private final int openPerRepository;
 
-    public UploadService(MetadataStore metadata, BlobStore blobs) {
+    /**
+     * @param lifetime          a session older than this is unknown to clients (garbage collection removes it)
+     * @param openPerRepository how many unexpired sessions a repository may have open
+     */
+    public UploadService(MetadataStore metadata, BlobStore blobs, Duration lifetime, int openPerRepository) {
         this.metadata = metadata;
         this.blobs = blobs;
+        this.lifetime = lifetime;
+        this.openPerRepository = openPerRepository;
     }
 
     public String start(RepositoryName repo) {
         String id = UUID.randomUUID().toString();
         blobs.createUpload(id);
-        metadata.createUpload(id, repo);
+        if (!metadata.createUploadWithin(id, repo, openPerRepository, Instant.now().minus(lifetime))) {
+            blobs.deleteUpload(id);
+            throw OciError.TOOMANYREQUESTS.exception("repository " + repo + " already has " + openPerRepository
+                    + " open upload sessions (gantry.limits.open-uploads-per-repository): complete or cancel one "
+                    + "(DELETE its Location), or wait until one is older than " + lifetime);
+        }
         return id;
     }
 
-    /** Checks that the session exists and belongs to the repository in the URL; answers its current size. */
+    /**
+     * Checks that the session exists, belongs to the repository in the URL and has not outlived the upload lifetime;
+     * answers its current size.
+     */
     public long size(String id, RepositoryName repo) {
-        RepositoryName owner = isUuid(id) ? metadata.uploadRepository(id) : null;
-        long size = owner == null ? -1 : blobs.uploadSize(id);
-        if (owner == null || !owner.equals(repo) || size < 0) {
+        MetadataStore.OpenUpload open = isUuid(id) ? metadata.openUpload(id) : null;
+        long size = open == null ? -1 : blobs.uploadSize(id);
+        if (open == null || !open.repository().equals(repo) || size < 0) {
             throw OciError.BLOB_UPLOAD_UNKNOWN.exception("no upload " + id + " in " + repo);
+        }
+        if (open.startedAt().plus(lifetime).isBefore(Instant.now())) {
+            throw OciError.BLOB_UPLOAD_UNKNOWN.exception("upload " + id + " started at " + open.startedAt()
+                    + " and expired after " + lifetime + " (gantry.limits.upload-lifetime); start a new upload");
         }
         return size;
     }
@@ -87,10 +111,30 @@ public final class UploadService {
         return size;
     }
 
+    /** Cuts a session's staging file back to {@code size} bytes, so a refused chunk leaves the session as it was. */
+    public void truncate(String id, long size) {
+        try (FileChannel file = FileChannel.open(blobs.uploadPath(id), StandardOpenOption.WRITE)) {
+            file.truncate(size);
+        } catch (IOException e) {
+            throw new StorageException("cannot roll back upload " + id, e);
+        }
+    }
+
     public void cancel(String id) {
         metadata.deleteUpload(id);
         blobs.deleteUpload(id);
         hashes.remove(id);
+    }
+
+    /** The sessions a request is writing to right now. */
+    public java.util.Set<String> inProgress() {
+        java.util.Set<String> held = new java.util.HashSet<>();
+        hashes.forEach((id, hash) -> {
+            if (hash.held()) {
+                held.add(id);
+            }
+        });
+        return held;
     }
 
     /**

@@ -51,9 +51,15 @@ public final class GarbageCollector {
      *
      * @param untaggedRetention per registry name, how long untagged manifests are kept (registries without an entry
      *     keep them forever); never shorter than the grace period in effect
+     * @param uploadsInProgress sessions a request is writing to right now: spared even past their lifetime (the
+     *     lifetime is checked when a request starts; one that started in time may finish)
      */
     public record Policy(Instant now, Duration gracePeriod, Duration uploadLifetime,
-            Map<String, Duration> untaggedRetention) {
+            Map<String, Duration> untaggedRetention, Set<String> uploadsInProgress) {
+        public Policy(Instant now, Duration gracePeriod, Duration uploadLifetime,
+                Map<String, Duration> untaggedRetention) {
+            this(now, gracePeriod, uploadLifetime, untaggedRetention, Set.of());
+        }
     }
 
     /**
@@ -91,7 +97,7 @@ public final class GarbageCollector {
             sweepBlobs(tally);
         }
         sweepStrayFiles(policy.now().minus(policy.gracePeriod()), dryRun, tally);
-        expireUploads(policy.now().minus(policy.uploadLifetime()), dryRun, tally);
+        expireUploads(policy.now().minus(policy.uploadLifetime()), policy.uploadsInProgress(), dryRun, tally);
         Report report = tally.report(dryRun, policy.now(), (System.nanoTime() - started) / 1_000_000);
         LOG.infof("garbage collection%s: %d manifests, %d links, %d repositories, %d blobs (%d bytes), %d stray "
                 + "files (%d bytes), %d uploads (%d bytes); %d ms", dryRun ? " (dry run)" : "",
@@ -314,9 +320,10 @@ public final class GarbageCollector {
     // --- uploads ----------------------------------------------------------------------------------------------
 
     /** Upload sessions past their lifetime, and staging files (of no open session) older than it. */
-    private void expireUploads(Instant cutoff, boolean dryRun, Tally tally) {
+    private void expireUploads(Instant cutoff, Set<String> inProgress, boolean dryRun, Tally tally) {
         List<String> expired = Sql.read(db, c -> Sql.query(c, "SELECT id FROM uploads WHERE started_at < ?",
                 rs -> rs.getString(1), cutoff.toEpochMilli()));
+        expired.removeAll(inProgress);
         for (String id : expired) {
             long size = Math.max(0, blobs.uploadSize(id));
             if (!dryRun) {
@@ -330,7 +337,7 @@ public final class GarbageCollector {
                 rs -> rs.getString(1))));
         for (Map.Entry<java.nio.file.Path, Long> file : blobs.stagingFilesBefore(cutoff).entrySet()) {
             String name = file.getKey().getFileName().toString();
-            if (open.contains(name) || expired.contains(name)) {
+            if (open.contains(name) || expired.contains(name) || inProgress.contains(name)) {
                 continue;
             }
             if (!dryRun) {

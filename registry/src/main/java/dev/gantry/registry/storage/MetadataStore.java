@@ -372,6 +372,30 @@ public final class MetadataStore {
         });
     }
 
+    /** An upload session as its limits see it: whose it is and when it started. */
+    public record OpenUpload(RepositoryName repository, java.time.Instant startedAt) {
+    }
+
+    /** The open upload session with this id, or null. */
+    public OpenUpload openUpload(String id) {
+        return Sql.read(db, c -> Sql.first(c, "SELECT registry, repository, started_at FROM uploads WHERE id = ?",
+                rs -> new OpenUpload(new RepositoryName(rs.getString(1), rs.getString(2)),
+                        java.time.Instant.ofEpochMilli(rs.getLong(3))), id));
+    }
+
+    /**
+     * Opens an upload session unless the repository already has {@code max} sessions started after {@code since}
+     * (older ones have expired); false then. Count and insert are one statement: on SQLite, whose writers queue,
+     * the limit is exact; on PostgreSQL two concurrent starts may both pass it by one.
+     */
+    public boolean createUploadWithin(String id, RepositoryName repo, int max, java.time.Instant since) {
+        long now = now();
+        return Sql.transaction(db, c -> Sql.update(c, "INSERT INTO uploads (id, registry, repository, started_at, "
+                + "updated_at) SELECT ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM uploads WHERE registry = ? AND "
+                + "repository = ? AND started_at > ?) < ?", id, repo.registry(), repo.repository(), now, now,
+                repo.registry(), repo.repository(), since.toEpochMilli(), max) > 0);
+    }
+
     // --- helpers ----------------------------------------------------------------------------------------------
 
     private static long now() {

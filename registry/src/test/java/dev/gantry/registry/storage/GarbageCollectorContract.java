@@ -119,9 +119,14 @@ abstract class GarbageCollectorContract {
         assertThat(tooEarly.uploadsExpired()).isZero();
         assertThat(metadata.uploadRepository(expired)).isEqualTo(DEV_APP);
 
-        GarbageCollector.Report report = collector.collect(policy(Instant.now().plus(Duration.ofHours(25)), Map.of()),
-                false);
+        String busy = UUID.randomUUID().toString();
+        blobs.createUpload(busy);
+        metadata.createUpload(busy, DEV_APP);
+        GarbageCollector.Report report = collector.collect(new GarbageCollector.Policy(
+                Instant.now().plus(Duration.ofHours(25)), GRACE, LIFETIME, Map.of(), java.util.Set.of(busy)), false);
         assertThat(report.uploadsExpired()).isEqualTo(1);
+        assertThat(metadata.uploadRepository(busy)).as("a request is writing to it").isEqualTo(DEV_APP);
+        assertThat(blobs.uploadSize(busy)).isZero();
         assertThat(report.uploadBytesFreed()).isEqualTo("half a layer".length());
         assertThat(metadata.uploadRepository(expired)).isNull();
         assertThat(blobs.uploadSize(expired)).isEqualTo(-1);

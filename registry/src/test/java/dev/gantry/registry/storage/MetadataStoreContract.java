@@ -152,6 +152,26 @@ abstract class MetadataStoreContract {
     }
 
     @Test
+    void aRepositoryOpensUploadSessionsUpToItsLimitCountingOnlyUnexpiredOnes() {
+        java.time.Instant now = java.time.Instant.now();
+        assertThat(store.createUploadWithin("6f1c2d3e-0000-4000-8000-000000000011", APP, 2, now.minusSeconds(60)))
+                .isTrue();
+        assertThat(store.createUploadWithin("6f1c2d3e-0000-4000-8000-000000000012", APP, 2, now.minusSeconds(60)))
+                .isTrue();
+        assertThat(store.createUploadWithin("6f1c2d3e-0000-4000-8000-000000000013", APP, 2, now.minusSeconds(60)))
+                .isFalse();
+        assertThat(store.openUpload("6f1c2d3e-0000-4000-8000-000000000013")).isNull();
+        assertThat(store.createUploadWithin("6f1c2d3e-0000-4000-8000-000000000014", OTHER, 2, now.minusSeconds(60)))
+                .isTrue();
+        // sessions started before "since" have expired and no longer count
+        assertThat(store.createUploadWithin("6f1c2d3e-0000-4000-8000-000000000015", APP, 2, now.plusSeconds(60)))
+                .isTrue();
+        MetadataStore.OpenUpload open = store.openUpload("6f1c2d3e-0000-4000-8000-000000000011");
+        assertThat(open.repository()).isEqualTo(APP);
+        assertThat(open.startedAt()).isBetween(now.minusSeconds(60), java.time.Instant.now());
+    }
+
+    @Test
     void theSameManifestPushedConcurrentlyIntoManyRepositoriesIsStoredOnceAndHeldByAll() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
