@@ -26,7 +26,9 @@ public enum ApiError {
     /** With {@code expectedDigest}: the tag has moved. */
     DIGEST_MISMATCH(409),
     /** An immutable tag in the target would move. */
-    TAG_IMMUTABLE(409);
+    TAG_IMMUTABLE(409),
+    /** Another fsck is in progress. */
+    FSCK_RUNNING(409);
 
     private final int status;
 
