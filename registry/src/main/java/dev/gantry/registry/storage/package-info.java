@@ -11,11 +11,16 @@
  * │   │       └── ab3f…9c       one file per digest: layers, configs and manifests alike; written once by an
  * │   │                         atomic rename after fsync, never modified, shared by every registry and repository
  * │   └── sha512/…              (same shape)
- * └── uploads/
- *     └── 6f1c…-…-…             an upload in progress, named by its session id; hashed as it is written, and
- *                               renamed into blobs/ only once its digest is verified
+ * ├── uploads/
+ * │   └── 6f1c…-…-…             an upload in progress, named by its session id; hashed as it is written, and
+ * │                             renamed into blobs/ only once its digest is verified
+ * └── quarantine/
+ *     └── 20250101T120000.000Z/ what one fsck repair moved out of blobs/ (a damaged blob, a file not named by its
+ *         └── sha256/ab/ab3f…9c  digest), under its path in blobs/; kept for the operator, never read by the registry
  * </pre>
- * A crash can leave a file in {@code uploads/} (resumable, or expired later) but never a partial file under a digest.
+ * A crash can leave a file in {@code uploads/} (resumable, or expired later) but never a partial file under a digest;
+ * between a blob's rename and its row it can leave a verified file that no row records, which {@link Fsck} reports
+ * and records.
  *
  * <h2>Metadata schema ({@code db/migration}, Flyway; one schema for SQLite and PostgreSQL)</h2>
  * <pre>
