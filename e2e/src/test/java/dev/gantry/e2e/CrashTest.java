@@ -35,6 +35,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -44,7 +45,11 @@ import org.junit.jupiter.api.Test;
  * Issue 9, "never lose data": the real registry process is killed with SIGKILL at a random moment while skopeo pushes
  * images concurrently (three layers each: one shared by every image, one by the images of the round, one of its own,
  * so first uploads of the same digest race, as do the de-duplicating commits) and promotions dev → qa → staging run
- * through {@code POST /api/v1/promotions}. It is restarted on the same data directory and database, and then:
+ * through {@code POST /api/v1/promotions}: after a random number of the round's pushes succeeded and a random delay,
+ * at the next commit the registry has received and not answered (a blob upload's closing PUT or a manifest PUT, seen
+ * by {@link CommitWatchingProxy}, which skopeo pushes through), a few milliseconds into it at random, so the kill
+ * lands where bytes are renamed into place and rows written rather than mostly in the streaming of layers. It is
+ * restarted on the same data directory and database, and then:
  * <ul>
  *   <li>fsck finds nothing but verified files that a push cut off between storing the bytes and recording them left
  *       unrecorded: no partial blob under a digest, no row without its file, no manifest referencing a missing blob
@@ -85,6 +90,8 @@ class CrashTest {
     private Path dir;
     private String skopeo;
     private RegistryServer registry;
+    /** What skopeo pushes through, so the kill can be timed into a commit. */
+    private CommitWatchingProxy proxy;
 
     @Test
     void killedDuringPushesAndPromotionsOnSqliteItKeepsEverythingThatReportedSuccess() throws Exception {
@@ -129,6 +136,7 @@ class CrashTest {
         ImageLayout.Layer everywhere = layout.layer("base.bin", 2 << 20, random);
 
         registry = RegistryServer.startHttp(dir, env);
+        proxy = CommitWatchingProxy.start(registry.port());
         boolean passed = false;
         try {
             for (int round = 0; round < ROUNDS; round++) {
@@ -149,6 +157,7 @@ class CrashTest {
             assertThat(promoted).as("promotions ran beside the pushes").isNotEmpty();
             passed = true;
         } finally {
+            proxy.close();
             registry.close();
             System.out.println("CrashTest " + backend + ": " + pushed.size() + " pushes and " + promoted.size()
                     + " promotions that succeeded, all intact" + (passed ? "" : " (FAILED)") + "; logs in " + dir);
@@ -199,7 +208,7 @@ class CrashTest {
             workers.add(pool.submit(() -> {
                 while (!stop.get()) {
                     promoteSomething(backend, own);
-                    Thread.sleep(20);
+                    Thread.sleep(50 + own.nextInt(200));
                 }
                 return null;
             }));
@@ -215,7 +224,12 @@ class CrashTest {
             Thread.sleep(5);
         }
         Thread.sleep(delay);
+        // Then at the next commit (a blob's closing PUT or a manifest PUT) the registry has received and not answered,
+        // a few milliseconds into it at random: where bytes are renamed into place and rows written.
+        boolean inCommit = proxy.awaitCommitInFlight(Duration.ofSeconds(10));
+        LockSupport.parkNanos(random.nextInt(8_000_000));
         int inFlight = pushing.get();
+        int commits = proxy.committing();
         int status = registry.kill();
         long killedAt = (System.nanoTime() - started) / 1_000_000;
         stop.set(true);
@@ -228,10 +242,11 @@ class CrashTest {
         assertThat(status).as("the registry was ended by SIGKILL (exit status 128 + 9)").isEqualTo(SIGKILL_STATUS);
         assertThat(pushed.size() - pushedBefore).as("pushes of round %d that succeeded before the kill (see %s)",
                 round, dir).isGreaterThanOrEqualTo(successes);
-        System.out.printf("CrashTest %s round %d: SIGKILL at %d ms (%d pushes done + %d ms) with %d pushes in "
-                + "flight; %d of %d pushes and %d promotions had succeeded, %d promotions cut off%n", backend, round,
-                killedAt, successes, delay, inFlight, pushed.size() - pushedBefore, images.size(),
-                promoted.size() - promotedBefore, cutOff.getAndSet(0));
+        System.out.printf("CrashTest %s round %d: SIGKILL at %d ms (%d pushes done + %d ms%s) with %d pushes in "
+                + "flight, %d commits unanswered; %d of %d pushes and %d promotions had succeeded, %d promotions cut "
+                + "off%n", backend, round, killedAt, successes, delay, inCommit ? " + a commit" : "", inFlight,
+                commits, pushed.size() - pushedBefore, images.size(), promoted.size() - promotedBefore,
+                cutOff.getAndSet(0));
     }
 
     private void push(Clients clients, int round, ImageLayout layout, ImageLayout.Image image, String repository)
@@ -240,7 +255,7 @@ class CrashTest {
         Clients.Result result = clients.run(CLIENT_TIMEOUT, List.of(skopeo, "--insecure-policy", "copy",
                 "--preserve-digests", "--digestfile", digestFile.toString(), "--dest-tls-verify=false",
                 "--dest-creds", "admin:" + RegistryServer.ADMIN_PASSWORD, "oci:" + layout.dir() + ":" + image.tag(),
-                "docker://" + registry.hostPort() + "/dev/" + repository + ":" + image.tag()));
+                "docker://" + proxy.hostPort() + "/dev/" + repository + ":" + image.tag()));
         if (result.succeeded()) {
             String digest = Files.readString(digestFile).trim();
             assertThat(digest).as("skopeo pushed the layout's manifest unchanged").isEqualTo(image.manifestDigest());

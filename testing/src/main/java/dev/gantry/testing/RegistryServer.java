@@ -114,6 +114,10 @@ public final class RegistryServer implements AutoCloseable {
         return (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
     }
 
+    public int port() {
+        return port;
+    }
+
     public String hostPort() {
         return "127.0.0.1:" + port;
     }
