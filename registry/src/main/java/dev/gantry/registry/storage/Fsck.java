@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -40,7 +42,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * never stored) is reported, never papered over: only pushing the image again or a backup brings bytes back.
  *
  * <p>{@code uploads/} (staging), {@code trash/} (garbage collection's) and {@code quarantine/} are not content and are
- * not looked at. Files are hashed as streams, so their size does not matter. It can run beside live traffic; a push
+ * not looked at. Symbolic links in {@code blobs/} are followed. Files are hashed as streams, so their size does not
+ * matter. It can run beside live traffic; a push
  * in flight may then show up as an unrecorded blob (harmless: its row follows, or the repair wrote it first).
  */
 public final class Fsck {
@@ -115,7 +118,10 @@ public final class Fsck {
                 return;
             }
             try {
-                Files.walkFileTree(blobRoot, new SimpleFileVisitor<>() {
+                // Links are followed: blobs/, or part of it, may live on another disk. Moving a stray link to
+                // quarantine/ moves the link, never what it points at.
+                Files.walkFileTree(blobRoot, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+                        new SimpleFileVisitor<>() {
                     @Override
                     public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                         checkFile(file, attrs);
