@@ -12,19 +12,21 @@
 #   bench_run_dir WORK             RUN_DIR (fresh, under WORK) and LOG; the EXIT/INT/TERM traps that stop every server
 #                                  started with start_bg and remove RUN_DIR (kept with BENCH_KEEP=1; logs kept on failure)
 #   start_bg LOGFILE CMD…          start a server in its own process group, remembered for cleanup; sets LAST_PID
+#   bench_stop_one PID             stop one of them (and its process group) before the end
 #   port_in_use PORT / free_port   loopback ports
 #   wait_v2 NAME URL PID TIMEOUT   wait until GET URL answers 200 (dies when PID exits first)
 #   start_distribution NAME PORT DATADIR   Debian's docker-registry with its own config in RUN_DIR; sets LAST_PID
 #   pick_java                      JAVA_HOME, or the newest JDK 21+ under /usr/lib/jvm
-#   start_gantry PORT DATADIR      Gantry's jar (built when missing) or BENCH_GANTRY_CMD; sets LAST_PID, GANTRY_VERSION,
-#                                  GANTRY_TIMEOUT and exports JAVA_HOME
+#   start_gantry PORT DATADIR      Gantry's jar (built when missing; JVM options from the array GANTRY_JAVA_OPTS) or
+#                                  BENCH_GANTRY_CMD; sets LAST_PID, GANTRY_VERSION, GANTRY_TIMEOUT and exports JAVA_HOME
 #   bench_image MIB LAYERS         build (once, cached under WORK) an OCI image of MIB MiB of random data in LAYERS
 #                                  layers; sets IMAGE_DIR, IMAGE_REF, MANIFEST_DIGEST, MANIFEST_FILE, IMAGE_BYTES,
 #                                  IMAGE_LAYERS, IMAGE_MIB_REAL
 #   elapsed T0 T1 / median "V…" / minmax "V…" / div A B     numbers (seconds or ms, space-separated lists)
 #   bench_machine / bench_versions one-line descriptions for the Markdown output
 #
-# Globals read: WORK (bench_image), GANTRY_HOME (start_gantry), BENCH_KEEP, BENCH_GANTRY_CMD, JAVA_HOME.
+# Globals read: WORK (bench_image), GANTRY_HOME and GANTRY_JAVA_OPTS (start_gantry), BENCH_KEEP, BENCH_GANTRY_CMD,
+# JAVA_HOME.
 
 BENCH_SKOPEO_CACHE=/var/lib/containers/cache/blob-info-cache-v1.boltdb
 
@@ -57,6 +59,7 @@ bench_whole() { # name value [allow-zero]
 # ---------------------------------------------------------------------------------------------------------------
 # Run directory and cleanup
 PIDS=() # servers we started; each leads its own process group (setsid), so its children stop with it
+GANTRY_JAVA_OPTS=() # JVM options for Gantry's jar (start_gantry), e.g. (-Xmx512m)
 
 bench_run_dir() { # work-dir -> RUN_DIR, LOG; installs the traps
   mkdir -p "$1"
@@ -74,16 +77,19 @@ start_bg() { # logfile command... -> sets LAST_PID
   PIDS+=("$LAST_PID")
 }
 
+bench_stop_one() { # pid: TERM to its process group, KILL after 10 s (safe under set -e)
+  local pid=$1
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+}
+
 bench_stop_servers() {
   local pid
-  for pid in "${PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL -- "-$pid" 2>/dev/null
-      wait "$pid" 2>/dev/null
-    fi
-  done
+  for pid in "${PIDS[@]}"; do bench_stop_one "$pid"; done
   PIDS=()
 }
 
@@ -193,7 +199,7 @@ start_gantry() { # port datadir -> LAST_PID, GANTRY_VERSION, GANTRY_TIMEOUT; log
   mkdir -p "$data"
   log "starting Gantry ($jar, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)) on 127.0.0.1:$port"
   start_bg "$RUN_DIR/gantry.log" env QUARKUS_HTTP_PORT="$port" GANTRY_DATA_DIR="$data" \
-    "$JAVA_HOME/bin/java" -jar "$jar"
+    "$JAVA_HOME/bin/java" "${GANTRY_JAVA_OPTS[@]}" -jar "$jar"
   GANTRY_VERSION="$(git -C "$GANTRY_HOME" rev-parse --short HEAD 2>/dev/null || echo unknown)$(
     git -C "$GANTRY_HOME" diff --quiet HEAD -- 2>/dev/null || echo '+dirty')"
   GANTRY_VERSION="commit $GANTRY_VERSION, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"

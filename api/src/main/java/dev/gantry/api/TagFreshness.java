@@ -2,20 +2,12 @@ package dev.gantry.api;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/**
- * A Remote registry's {@code tagFreshness}: how long a cached tag is trusted, written as Kubernetes writes durations
- * ({@code 30m}, {@code 6h}, {@code 1h30m}) or {@code Never}. Plain Java, so the registry (which has no Kubernetes
- * library) and the CRD classes read it the same way.
- */
+/** A Remote registry's {@code tagFreshness}: how long a cached tag is trusted ({@link Periods}' grammar). */
 public final class TagFreshness {
-    public static final String NEVER = "Never";
+    public static final String NEVER = Periods.NEVER;
     public static final String DEFAULT = "6h";
-    /** The grammar, also the CRD schema's pattern. */
-    public static final String PATTERN = "^(Never|([0-9]+(ms|s|m|h))+)$";
-    private static final Pattern PART = Pattern.compile("([0-9]+)(ms|s|m|h)");
+    public static final String PATTERN = Periods.PATTERN;
 
     private TagFreshness() {
     }
@@ -26,29 +18,6 @@ public final class TagFreshness {
      * @throws IllegalArgumentException for anything else, with an example of what is meant
      */
     public static Optional<Duration> parse(String text) {
-        String value = text == null ? DEFAULT : text;
-        if (NEVER.equals(value)) {
-            return Optional.empty();
-        }
-        if (!value.matches(PATTERN)) {
-            throw new IllegalArgumentException("tagFreshness \"" + value + "\" is not a duration (write e.g. 30m, 6h "
-                    + "or 1h30m) nor Never");
-        }
-        try {
-            Duration total = Duration.ZERO;
-            Matcher m = PART.matcher(value);
-            while (m.find()) {
-                long n = Long.parseLong(m.group(1));
-                total = total.plus(switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                });
-            }
-            return Optional.of(total);
-        } catch (ArithmeticException | NumberFormatException e) {
-            throw new IllegalArgumentException("tagFreshness \"" + value + "\" is out of range", e);
-        }
+        return Periods.parse("tagFreshness", text == null ? DEFAULT : text);
     }
 }

@@ -24,6 +24,7 @@ class RegistryReconcilerTest extends OperatorTest {
         RegistrySpec spec = RegistrySpec.local();
         spec.setPromotionSources(List.of(source));
         spec.setImmutableTags(true);
+        spec.setUntaggedRetention("168h");
         client.resource(new Registry(name, spec)).create();
 
         Registry ready = eventually().until(() -> registry(name), r -> r.getStatus() != null
@@ -39,6 +40,7 @@ class RegistryReconcilerTest extends OperatorTest {
         assertThat(onServer.path("spec").path("type").asText()).isEqualTo("Local");
         assertThat(onServer.path("spec").path("promotionSources").get(0).asText()).isEqualTo(source);
         assertThat(onServer.path("spec").path("immutableTags").asBoolean()).isTrue();
+        assertThat(onServer.path("spec").path("untaggedRetention").asText()).isEqualTo("168h");
         assertThat(eventReasons(ready)).contains(EventReason.RegistrySynced.name());
     }
 

@@ -20,6 +20,8 @@ import dev.gantry.registry.service.UploadService;
 import dev.gantry.registry.storage.BlobStore;
 import dev.gantry.registry.storage.Database;
 import dev.gantry.registry.storage.Fsck;
+import dev.gantry.registry.storage.GarbageCollector;
+import dev.gantry.registry.service.GarbageCollection;
 import dev.gantry.registry.storage.MetadataStore;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -97,6 +99,14 @@ public class RegistryBeans {
     @Singleton
     BlobService blobs(MetadataStore metadata, BlobStore blobs, Registries registries, PullThroughCache remote) {
         return new BlobService(metadata, blobs, registries, remote);
+    }
+
+    @Produces
+    @Singleton
+    GarbageCollection garbageCollection(Database database, BlobStore blobs, Registries registries,
+            UploadService uploads, GantryConfig config, RegistryMetrics metrics) {
+        return new GarbageCollection(new GarbageCollector(database, blobs), registries, uploads,
+                config.gc().gracePeriod(), config.limits().uploadLifetime(), metrics::collected);
     }
 
     @Produces

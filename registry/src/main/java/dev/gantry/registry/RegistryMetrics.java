@@ -22,11 +22,13 @@ public class RegistryMetrics {
     private final Timer uploadDuration;
     private final Timer manifestPutDuration;
     private final MetadataStore metadata;
+    private final MeterRegistry meters;
     private final AtomicLong storedBytes = new AtomicLong();
     private volatile long storedBytesReadAt;
 
     public RegistryMetrics(MeterRegistry registry, MetadataStore metadata) {
         this.metadata = metadata;
+        this.meters = registry;
         bytesIn = Counter.builder("gantry.registry.received").baseUnit("bytes")
                 .description("Blob bytes received in uploads").register(registry);
         bytesOut = Counter.builder("gantry.registry.sent").baseUnit("bytes")
@@ -38,6 +40,21 @@ public class RegistryMetrics {
                 .description("Time to validate and store a pushed manifest").register(registry);
         Gauge.builder("gantry.registry.stored", this, RegistryMetrics::storedBytes).baseUnit("bytes")
                 .description("Bytes of all stored blobs (each stored once)").register(registry);
+    }
+
+    /** A garbage collection's results (dry runs only count as runs). */
+    public void collected(dev.gantry.registry.storage.GarbageCollector.Report report) {
+        String kind = report.dryRun() ? "dry-run" : "collect";
+        meters.counter("gantry.gc.runs", "kind", kind).increment();
+        meters.timer("gantry.gc.duration", "kind", kind).record(Duration.ofMillis(report.durationMillis()));
+        if (!report.dryRun()) {
+            meters.counter("gantry.gc.freed.bytes").increment(report.bytesFreed());
+            meters.counter("gantry.gc.removed", "what", "manifests").increment(report.manifestsRemoved());
+            meters.counter("gantry.gc.removed", "what", "blobs").increment(report.blobsRemoved());
+            meters.counter("gantry.gc.removed", "what", "uploads").increment(report.uploadsExpired());
+            meters.counter("gantry.gc.removed", "what", "stray-files").increment(report.strayFilesRemoved());
+            storedBytesReadAt = 0; // the stored-bytes gauge is stale now
+        }
     }
 
     public void received(long bytes) {

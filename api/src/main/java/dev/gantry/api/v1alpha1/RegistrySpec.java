@@ -36,6 +36,9 @@ import java.util.Objects;
         + " || (has(self.members) && self.deployTo in self.members)",
         message = "spec.deployTo must be one of spec.members", reason = "FieldValueInvalid",
         fieldPath = ".deployTo")
+@ValidationRule(value = "!has(self.type) || self.type != 'Virtual' || !has(self.untaggedRetention)",
+        message = "spec.untaggedRetention is only allowed when spec.type is Local or Remote (a Virtual registry holds "
+                + "nothing)", reason = "FieldValueForbidden", fieldPath = ".untaggedRetention")
 @ValidationRule(value = "!has(self.type) || self.type == 'Local'"
         + " || (!has(self.allowPush) && !has(self.promotionSources)"
         + " && !has(self.immutableTags))",
@@ -82,6 +85,14 @@ public class RegistrySpec {
     @JsonPropertyDescription("Anyone may pull from this registry without credentials (access control still guards "
             + "pushes, deletes and promotions). Default false.")
     private Boolean anonymousPull;
+
+    @Pattern(Names.FRESHNESS)
+    @Size(max = Upstream.FRESHNESS_MAX)
+    @JsonPropertyDescription("Local and Remote: how long a manifest that no tag points at, and that was not promoted "
+            + "into this registry, is kept before garbage collection removes it (and then the layers only it used), "
+            + "e.g. 168h; never shorter than the collector's grace period. Default Never: untagged manifests stay "
+            + "until deleted. Tagged and promoted manifests are never collected.")
+    private String untaggedRetention;
 
     public RegistrySpec() {
     }
@@ -185,6 +196,20 @@ public class RegistrySpec {
         this.anonymousPull = anonymousPull;
     }
 
+    public String getUntaggedRetention() {
+        return untaggedRetention;
+    }
+
+    public void setUntaggedRetention(String untaggedRetention) {
+        this.untaggedRetention = untaggedRetention;
+    }
+
+    /** The retention period, or empty for Never (the default). */
+    @JsonIgnore
+    public java.util.Optional<java.time.Duration> untaggedRetentionPeriod() {
+        return dev.gantry.api.UntaggedRetention.parse(untaggedRetention);
+    }
+
     public String getDeployTo() {
         return deployTo;
     }
@@ -199,12 +224,13 @@ public class RegistrySpec {
                 && Objects.equals(promotionSources, other.promotionSources)
                 && Objects.equals(immutableTags, other.immutableTags) && Objects.equals(upstream, other.upstream)
                 && Objects.equals(members, other.members) && Objects.equals(deployTo, other.deployTo)
-                && Objects.equals(anonymousPull, other.anonymousPull);
+                && Objects.equals(anonymousPull, other.anonymousPull)
+                && Objects.equals(untaggedRetention, other.untaggedRetention);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(type, allowPush, promotionSources, immutableTags, upstream, members, deployTo,
-                anonymousPull);
+                anonymousPull, untaggedRetention);
     }
 }

@@ -32,7 +32,25 @@ public final class RegistryValidator {
         validateLocalFields(spec, type, name, errors);
         validateUpstream(spec, type, errors);
         validateMembers(spec, type, name, errors);
+        validateRetention(spec, type, errors);
         return errors;
+    }
+
+    private static void validateRetention(RegistrySpec spec, RegistryType type, FieldErrors errors) {
+        if (type == RegistryType.VIRTUAL) {
+            errors.forbidden("spec.untaggedRetention", spec.getUntaggedRetention(),
+                    "only allowed when spec.type is Local or Remote (a Virtual registry holds nothing)");
+            return;
+        }
+        errors.matches("spec.untaggedRetention", spec.getUntaggedRetention(), Rules.FRESHNESS,
+                Upstream.FRESHNESS_MAX, "a duration such as 72h or 168h, or Never");
+        if (spec.getUntaggedRetention() != null && Rules.FRESHNESS.matcher(spec.getUntaggedRetention()).matches()) {
+            try {
+                spec.untaggedRetentionPeriod();
+            } catch (IllegalArgumentException e) {
+                errors.add("spec.untaggedRetention", e.getMessage());
+            }
+        }
     }
 
     /** Validates an update: everything {@link #validate} checks, and that the type did not change. */

@@ -32,6 +32,14 @@ class RegistryRulesTest {
                     u.setTagFreshness("1h30m");
                 })),
                 create("a remote registry may trust cached tags forever", remote("hub", u -> u.setTagFreshness("Never"))),
+                create("a local registry may collect untagged manifests after a week",
+                        local("dev", s -> s.setUntaggedRetention("168h"))),
+                create("a remote registry may keep untagged manifests forever",
+                        remote("hub", u -> { }, s -> s.setUntaggedRetention("Never"))),
+                create("a retention that is not a duration is refused",
+                        local("dev", s -> s.setUntaggedRetention("7 days")), "spec.untaggedRetention"),
+                create("a retention on a virtual registry is refused",
+                        virtual("all", List.of("dev"), s -> s.setUntaggedRetention("24h")), "spec.untaggedRetention"),
                 create("a virtual registry over members deploying to one of them is valid",
                         virtual("all", List.of("dev", "qa"), s -> s.setDeployTo("dev"))),
 

@@ -94,6 +94,10 @@ public interface GantryConfig {
         @WithDefault("1h")
         String interval();
 
+        /** How long after start-up the first scheduled run waits (the registry settles and serves first). */
+        @WithDefault("1m")
+        String initialDelay();
+
         /**
          * Content younger than this is never collected: a client uploads layers before the manifest that
          * references them, and a push in progress must not lose them (Harbor's "time window").

@@ -28,7 +28,9 @@ public enum ApiError {
     /** An immutable tag in the target would move. */
     TAG_IMMUTABLE(409),
     /** Another fsck is in progress. */
-    FSCK_RUNNING(409);
+    FSCK_RUNNING(409),
+    /** A garbage collection is running already (scheduled or requested). */
+    GC_RUNNING(409);
 
     private final int status;
 

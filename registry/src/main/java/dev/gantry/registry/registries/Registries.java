@@ -147,6 +147,18 @@ public final class Registries {
                             + "member");
                 }
             }
+            if (d.untaggedRetention() != null) {
+                if (d.type() == RegistryType.Virtual) {
+                    problems.add("registry '" + d.name() + "': spec.untaggedRetention is only allowed when spec.type "
+                            + "is Local or Remote (a Virtual registry holds nothing)");
+                } else {
+                    try {
+                        d.untaggedRetentionPeriod();
+                    } catch (IllegalArgumentException e) {
+                        problems.add("registry '" + d.name() + "': " + e.getMessage());
+                    }
+                }
+            }
             for (String source : d.promotionSourcesOrEmpty()) {
                 if (!byName.containsKey(source)) {
                     problems.add("registry '" + d.name() + "': promotion source '" + source + "' is not defined");

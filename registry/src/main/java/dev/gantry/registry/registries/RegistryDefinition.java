@@ -10,7 +10,8 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RegistryDefinition(String name, RegistryType type, Boolean allowPush, List<String> promotionSources,
-        Boolean immutableTags, Upstream upstream, List<String> members, String deployTo, Boolean anonymousPull) {
+        Boolean immutableTags, Upstream upstream, List<String> members, String deployTo, Boolean anonymousPull,
+        String untaggedRetention) {
 
     /**
      * A Remote registry's upstream. {@code username}/{@code password} are the credentials themselves: in Kubernetes
@@ -30,17 +31,18 @@ public record RegistryDefinition(String name, RegistryType type, Boolean allowPu
     public static RegistryDefinition local(String name, boolean allowPush, List<String> promotionSources,
             boolean immutableTags) {
         return new RegistryDefinition(name, RegistryType.Local, allowPush, promotionSources, immutableTags, null, null,
-                null, null);
+                null, null, null);
     }
 
     public static RegistryDefinition virtual(String name, List<String> members, String deployTo) {
-        return new RegistryDefinition(name, RegistryType.Virtual, null, null, null, null, members, deployTo, null);
+        return new RegistryDefinition(name, RegistryType.Virtual, null, null, null, null, members, deployTo, null,
+                null);
     }
 
     /** The same registry under a name (a spec read from a body or a file names it separately). */
     public RegistryDefinition withName(String newName) {
         return new RegistryDefinition(newName, type, allowPush, promotionSources, immutableTags, upstream, members,
-                deployTo, anonymousPull);
+                deployTo, anonymousPull, untaggedRetention);
     }
 
     /** The same registry without the upstream password, for answers that leave the server. */
@@ -50,7 +52,16 @@ public record RegistryDefinition(String name, RegistryType type, Boolean allowPu
         }
         return new RegistryDefinition(name, type, allowPush, promotionSources, immutableTags,
                 new Upstream(upstream.url(), upstream.tagFreshness(), upstream.username(), null), members, deployTo,
-                anonymousPull);
+                anonymousPull, untaggedRetention);
+    }
+
+    /**
+     * How long an untagged, unpromoted manifest is kept before garbage collection removes it; empty for Never (the
+     * default).
+     */
+    @JsonIgnore
+    public java.util.Optional<java.time.Duration> untaggedRetentionPeriod() {
+        return dev.gantry.api.UntaggedRetention.parse(untaggedRetention);
     }
 
     /** Whether anyone, without credentials, may pull (when access control is on). */

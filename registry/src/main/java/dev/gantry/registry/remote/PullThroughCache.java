@@ -245,14 +245,9 @@ public final class PullThroughCache {
         if (body.isEmpty()) {
             return null;
         }
-        if (blobs.exists(digest)) {
+        if (blobs.exists(digest) && linkStored(repo, digest)) {
             // Stored for another repository: the upstream's answer proves this repository has it too.
             closeQuietly(body.get().body());
-            try {
-                metadata.addBlob(repo, digest, Files.size(blobs.path(digest)));
-            } catch (IOException e) {
-                throw new StorageException("cannot read " + digest, e);
-            }
             return null;
         }
         String id = UUID.randomUUID().toString();
@@ -275,6 +270,21 @@ public final class PullThroughCache {
         return fetch;
     }
 
+    /** Links a blob stored for another repository; false when garbage collection took its file meanwhile. */
+    private boolean linkStored(RepositoryName repo, Digest digest) {
+        try {
+            long size = Files.size(blobs.path(digest));
+            metadata.addBlob(repo, digest, size, () -> {
+                if (!blobs.exists(digest)) { // checked again inside the transaction that links it
+                    throw new StorageException("blob " + digest + " was collected meanwhile", null);
+                }
+            });
+            return true;
+        } catch (IOException | StorageException e) {
+            return false;
+        }
+    }
+
     private long copy(String id, Fetch fetch, RepositoryName repo, Digest digest, InputStream in) throws IOException {
         MessageDigest md = messageDigest(digest.algorithm());
         long size = 0;
@@ -293,8 +303,8 @@ public final class PullThroughCache {
             throw OciError.UNKNOWN.exception(502, "upstream served content with digest " + digest.algorithm() + ":"
                     + actual + " for " + digest + "; not cached");
         }
-        blobs.commitUpload(id, digest);
-        metadata.addBlob(repo, digest, size);
+        blobs.prepareUpload(id);
+        metadata.addBlob(repo, digest, size, () -> blobs.placeUpload(id, digest));
         return size;
     }
 
@@ -308,11 +318,15 @@ public final class PullThroughCache {
 
     private StoredManifest store(RepositoryName repo, Digest digest, UpstreamClient.Manifest fetched, String tag) {
         ParsedManifest parsed = ManifestParser.parse(fetched.body(), fetched.mediaType());
-        blobs.write(digest, fetched.body());
-        // Referenced blobs are fetched when first pulled, so they are not required to be present here.
-        metadata.putManifest(repo, new NewManifest(digest, parsed.mediaType(), fetched.body().length,
-                parsed.artifactType(), parsed.subject(), parsed.annotationsJson(), parsed.blobs(),
-                parsed.manifests()), tag);
+        java.nio.file.Path staged = blobs.stage(fetched.body());
+        try {
+            // Referenced blobs are fetched when first pulled, so they are not required to be present here.
+            metadata.cacheManifest(repo, new NewManifest(digest, parsed.mediaType(), fetched.body().length,
+                    parsed.artifactType(), parsed.subject(), parsed.annotationsJson(), parsed.blobs(),
+                    parsed.manifests()), tag, () -> blobs.place(staged, digest));
+        } finally {
+            blobs.discard(staged);
+        }
         return new StoredManifest(digest, parsed.mediaType(), fetched.body().length);
     }
 

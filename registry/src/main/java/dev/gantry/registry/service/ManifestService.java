@@ -7,6 +7,7 @@ import dev.gantry.registry.oci.OciError;
 import dev.gantry.registry.oci.ParsedManifest;
 import dev.gantry.registry.storage.BlobStore;
 import dev.gantry.registry.storage.MetadataStore;
+import dev.gantry.registry.storage.MissingReferencesException;
 import dev.gantry.registry.storage.NewManifest;
 import dev.gantry.registry.storage.Referrer;
 import dev.gantry.registry.storage.RepositoryName;
@@ -71,22 +72,26 @@ public final class ManifestService {
             digest = claimed;
         }
         ParsedManifest parsed = ManifestParser.parse(body, contentType);
+        // Cheap early answer for the common mistake; the check that counts is repeated inside the write transaction.
         List<Digest> missing = metadata.missingReferences(repo, parsed.blobs(), parsed.manifests());
         if (!missing.isEmpty()) {
-            throw OciError.MANIFEST_BLOB_UNKNOWN.exception("repository " + repo + " does not hold "
-                    + missing.stream().map(Digest::toString).collect(Collectors.joining(", "))
-                    + "; push the blobs (and child manifests) first");
+            throw missingReferences(repo, missing);
         }
-        blobs.write(digest, body);
         boolean immutableTags = registries.find(repo.registry())
                 .map(r -> Boolean.TRUE.equals(r.immutableTags())).orElse(false);
+        java.nio.file.Path staged = blobs.stage(body);
+        Digest stored = digest;
         try {
             metadata.putManifest(repo, new NewManifest(digest, parsed.mediaType(), body.length, parsed.artifactType(),
                     parsed.subject(), parsed.annotationsJson(), parsed.blobs(), parsed.manifests()), reference.tag(),
-                    immutableTags);
+                    immutableTags, () -> blobs.place(staged, stored));
         } catch (TagImmutableException e) {
             throw OciError.DENIED.exception("tag " + reference.tag() + " is immutable in registry " + repo.registry()
                     + " and points at " + e.currentDigest() + "; push under a new tag");
+        } catch (MissingReferencesException e) {
+            throw missingReferences(repo, e.missing()); // garbage collection took them since the first check
+        } finally {
+            blobs.discard(staged);
         }
         return new Pushed(digest, parsed.subject());
     }
@@ -112,6 +117,12 @@ public final class ManifestService {
         throw OciError.MANIFEST_UNKNOWN.exception("manifest " + (reference.digest() != null ? reference.digest()
                 : reference.tag()) + " not found in " + repos.stream().map(RepositoryName::toString)
                 .collect(Collectors.joining(", ")));
+    }
+
+    private static RuntimeException missingReferences(RepositoryName repo, List<Digest> missing) {
+        return OciError.MANIFEST_BLOB_UNKNOWN.exception("repository " + repo + " does not hold "
+                + missing.stream().map(Digest::toString).collect(Collectors.joining(", "))
+                + "; push the blobs (and child manifests) first");
     }
 
     public byte[] content(StoredManifest manifest) {

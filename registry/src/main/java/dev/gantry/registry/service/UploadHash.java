@@ -16,6 +16,11 @@ public final class UploadHash {
         return busy.compareAndSet(false, true);
     }
 
+    /** Whether a request holds it now. */
+    boolean held() {
+        return busy.get();
+    }
+
     public void release() {
         busy.set(false);
     }

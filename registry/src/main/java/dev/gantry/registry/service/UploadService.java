@@ -81,8 +81,8 @@ public final class UploadService {
             throw OciError.DIGEST_INVALID.exception("upload " + id + " has digest " + expected.algorithm() + ":"
                     + actual + ", not " + expected + "; nothing was stored");
         }
-        blobs.commitUpload(id, expected);
-        metadata.completeUpload(id, repo, expected, size);
+        blobs.prepareUpload(id);
+        metadata.completeUpload(id, repo, expected, size, () -> blobs.placeUpload(id, expected));
         hashes.remove(id);
         return size;
     }
@@ -91,6 +91,14 @@ public final class UploadService {
         metadata.deleteUpload(id);
         blobs.deleteUpload(id);
         hashes.remove(id);
+    }
+
+    /**
+     * Drops the running hashes of sessions that no longer exist (expired by garbage collection, or whose client
+     * vanished after a failure), so abandoned sessions cost no memory.
+     */
+    public void forgetClosed() {
+        hashes.entrySet().removeIf(e -> !e.getValue().held() && blobs.uploadSize(e.getKey()) < 0);
     }
 
     private String rehash(String id, Digest expected) {

@@ -77,9 +77,18 @@ public final class MetadataStore {
         return size == null ? -1 : size;
     }
 
-    /** Records a stored blob and links it into the repository. */
+    /** Records a blob whose bytes are already in place (metadata-only callers: repairs, tests). */
     public void addBlob(RepositoryName repo, Digest digest, long size) {
-        Sql.transaction(db, c -> {
+        addBlob(repo, digest, size, () -> { });
+    }
+
+    /**
+     * Records a stored blob and links it into the repository. {@code placeFile} puts the bytes under the digest
+     * inside the transaction, so garbage collection cannot remove the file between its placing and its row.
+     */
+    public void addBlob(RepositoryName repo, Digest digest, long size, Runnable placeFile) {
+        Sql.referencing(db, c -> {
+            placeFile.run();
             Rows.repository(c, repo, now());
             Rows.blob(c, digest.toString(), size, now());
             Rows.linkBlob(c, repo, digest.toString(), now());
@@ -89,7 +98,7 @@ public final class MetadataStore {
 
     /** Mounts a blob from one repository into another; false if the source does not hold it. */
     public boolean mountBlob(RepositoryName from, RepositoryName to, Digest digest) {
-        return Sql.transaction(db, c -> {
+        return Sql.referencing(db, c -> {
             Integer held = Sql.first(c, "SELECT 1 FROM repository_blobs WHERE registry = ? AND repository = ? "
                     + "AND digest = ?", rs -> 1, from.registry(), from.repository(), digest.toString());
             if (held == null) {
@@ -113,36 +122,71 @@ public final class MetadataStore {
      * for an index. Empty when the manifest is whole.
      */
     public List<Digest> missingReferences(RepositoryName repo, List<Digest> blobs, List<Digest> manifests) {
-        return Sql.read(db, c -> {
-            List<Digest> missing = new ArrayList<>();
-            for (Digest blob : new LinkedHashSet<>(blobs)) {
-                if (Sql.first(c, "SELECT 1 FROM repository_blobs WHERE registry = ? AND repository = ? AND digest = ?",
-                        rs -> 1, repo.registry(), repo.repository(), blob.toString()) == null) {
-                    missing.add(blob);
-                }
-            }
-            for (Digest child : new LinkedHashSet<>(manifests)) {
-                if (Sql.first(c, "SELECT 1 FROM repository_manifests WHERE registry = ? AND repository = ? "
-                        + "AND digest = ?", rs -> 1, repo.registry(), repo.repository(), child.toString()) == null) {
-                    missing.add(child);
-                }
-            }
-            return missing;
-        });
+        return Sql.read(db, c -> missingReferences(c, repo, blobs, manifests));
     }
 
-    /** Stores a manifest's facts, places it in the repository and, when given, points the tag at it. */
-    public void putManifest(RepositoryName repo, NewManifest m, String tag) {
-        putManifest(repo, m, tag, false);
+    private static List<Digest> missingReferences(java.sql.Connection c, RepositoryName repo, List<Digest> blobs,
+            List<Digest> manifests) throws java.sql.SQLException {
+        List<Digest> missing = new ArrayList<>();
+        for (Digest blob : new LinkedHashSet<>(blobs)) {
+            if (Sql.first(c, "SELECT 1 FROM repository_blobs WHERE registry = ? AND repository = ? AND digest = ?",
+                    rs -> 1, repo.registry(), repo.repository(), blob.toString()) == null) {
+                missing.add(blob);
+            }
+        }
+        for (Digest child : new LinkedHashSet<>(manifests)) {
+            if (Sql.first(c, "SELECT 1 FROM repository_manifests WHERE registry = ? AND repository = ? "
+                    + "AND digest = ?", rs -> 1, repo.registry(), repo.repository(), child.toString()) == null) {
+                missing.add(child);
+            }
+        }
+        return missing;
     }
 
     /**
-     * As {@link #putManifest(RepositoryName, NewManifest, String)}; with {@code immutableTags} an existing tag that
-     * points elsewhere is not moved and nothing is stored ({@link TagImmutableException}). The check and the write
-     * are one statement, so two concurrent pushes cannot both move the tag.
+     * Records a manifest whose bytes are already in place, without checking its references (metadata-only callers:
+     * repairs, tests); mutable tags.
      */
+    public void putManifest(RepositoryName repo, NewManifest m, String tag) {
+        store(repo, m, tag, false, () -> { }, false);
+    }
+
+    /** As {@link #putManifest(RepositoryName, NewManifest, String)}, honouring immutable tags. */
     public void putManifest(RepositoryName repo, NewManifest m, String tag, boolean immutableTags) {
-        Sql.transaction(db, c -> {
+        store(repo, m, tag, immutableTags, () -> { }, false);
+    }
+
+    /**
+     * A Remote registry caches a manifest from its upstream: its blobs are fetched when first pulled, so they are
+     * not required here; the bytes are placed inside the transaction.
+     */
+    public void cacheManifest(RepositoryName repo, NewManifest m, String tag, Runnable placeFile) {
+        store(repo, m, tag, false, placeFile, false);
+    }
+
+    /**
+     * Stores a manifest's facts, places it in the repository and, when given, points the tag at it. The manifest's
+     * references are checked in the same transaction as the write ({@link MissingReferencesException}), and
+     * {@code placeFile} puts its bytes under the digest there too: garbage collection can run before or after, never
+     * in between. With {@code immutableTags} an existing tag that points elsewhere is not moved and nothing is stored
+     * ({@link TagImmutableException}); the check and the write are one statement, so two concurrent pushes cannot
+     * both move the tag.
+     */
+    public void putManifest(RepositoryName repo, NewManifest m, String tag, boolean immutableTags,
+            Runnable placeFile) {
+        store(repo, m, tag, immutableTags, placeFile, true);
+    }
+
+    private void store(RepositoryName repo, NewManifest m, String tag, boolean immutableTags, Runnable placeFile,
+            boolean checkReferences) {
+        Sql.referencing(db, c -> {
+            if (checkReferences) {
+                List<Digest> missing = missingReferences(c, repo, m.blobs(), m.manifests());
+                if (!missing.isEmpty()) {
+                    throw new MissingReferencesException(repo, missing);
+                }
+            }
+            placeFile.run();
             Rows.repository(c, repo, now());
             String digest = m.digest().toString();
             Rows.blob(c, digest, m.size(), now());
@@ -308,9 +352,18 @@ public final class MetadataStore {
         Sql.transaction(db, c -> Sql.update(c, "DELETE FROM uploads WHERE id = ?", id));
     }
 
-    /** Completes an upload: the blob is recorded, linked into the repository and the session closed, at once. */
+    /** As the five-argument form, for bytes already in place. */
     public void completeUpload(String id, RepositoryName repo, Digest digest, long size) {
-        Sql.transaction(db, c -> {
+        completeUpload(id, repo, digest, size, () -> { });
+    }
+
+    /**
+     * Completes an upload: the bytes are placed under the digest ({@code placeFile}), the blob recorded, linked into
+     * the repository and the session closed, in one transaction that garbage collection cannot interleave with.
+     */
+    public void completeUpload(String id, RepositoryName repo, Digest digest, long size, Runnable placeFile) {
+        Sql.referencing(db, c -> {
+            placeFile.run();
             Rows.repository(c, repo, now());
             Rows.blob(c, digest.toString(), size, now());
             Rows.linkBlob(c, repo, digest.toString(), now());

@@ -36,7 +36,7 @@ public final class PromotionStore {
             return earlier;
         }
         try {
-            return Sql.transaction(db, c -> promote(c, plan));
+            return Sql.referencing(db, c -> promote(c, plan));
         } catch (AlreadyRecorded e) {
             return find(plan.id()); // a concurrent request with the same id committed first
         }

@@ -21,17 +21,24 @@ final class Rows {
                 digest, size, now);
     }
 
-    /** The repository may serve the blob (or manifest bytes). */
+    /**
+     * The repository may serve the blob (or manifest bytes). A repeated link restarts its clock: the client that
+     * uploaded or mounted it again is about to reference it, and garbage collection spares young links.
+     */
     static void linkBlob(Connection c, RepositoryName repo, String digest, long now) throws SQLException {
         Sql.update(c, "INSERT INTO repository_blobs (registry, repository, digest, created_at) VALUES (?, ?, ?, ?) "
-                + "ON CONFLICT (registry, repository, digest) DO NOTHING", repo.registry(), repo.repository(),
-                digest, now);
+                + "ON CONFLICT (registry, repository, digest) DO UPDATE SET created_at = excluded.created_at",
+                repo.registry(), repo.repository(), digest, now);
     }
 
+    /**
+     * The repository holds the manifest. Pushing it again restarts its clock, so an untagged manifest a client just
+     * pushed is not collected at once for having been pushed long ago.
+     */
     static void holdManifest(Connection c, RepositoryName repo, String digest, long now) throws SQLException {
         Sql.update(c, "INSERT INTO repository_manifests (registry, repository, digest, created_at) "
-                + "VALUES (?, ?, ?, ?) ON CONFLICT (registry, repository, digest) DO NOTHING",
-                repo.registry(), repo.repository(), digest, now);
+                + "VALUES (?, ?, ?, ?) ON CONFLICT (registry, repository, digest) "
+                + "DO UPDATE SET created_at = excluded.created_at", repo.registry(), repo.repository(), digest, now);
     }
 
     /**

@@ -41,6 +41,36 @@ final class Sql {
         }
     }
 
+    /** PostgreSQL advisory-lock key that writers share and garbage collection takes alone ("gant"). */
+    private static final long COLLECTOR_LOCK = 0x67616e74L;
+
+    /**
+     * A transaction that adds references to stored content (a push, an upload's completion, a mount, a promotion):
+     * it holds the collector's lock shared, so a sweep never runs between the writer's checks ("the repository holds
+     * this blob") and its writes. On SQLite every write transaction is exclusive already (IMMEDIATE).
+     */
+    static <T> T referencing(Database db, Work<T> work) {
+        return transaction(db, c -> {
+            if (!db.isSqlite()) {
+                query(c, "SELECT pg_advisory_xact_lock_shared(?)", rs -> 1, COLLECTOR_LOCK);
+            }
+            return work.run(c);
+        });
+    }
+
+    /**
+     * A garbage-collection transaction: no referencing transaction runs beside it, so what it reads is what it may
+     * delete (marking and sweeping are one transaction).
+     */
+    static <T> T sweeping(Database db, Work<T> work) {
+        return transaction(db, c -> {
+            if (!db.isSqlite()) {
+                query(c, "SELECT pg_advisory_xact_lock(?)", rs -> 1, COLLECTOR_LOCK);
+            }
+            return work.run(c);
+        });
+    }
+
     static <T> T read(Database db, Work<T> work) {
         try (Connection c = db.connection()) {
             return work.run(c);

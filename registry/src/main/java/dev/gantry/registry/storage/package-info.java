@@ -12,15 +12,27 @@
  * │   │                         atomic rename after fsync, never modified, shared by every registry and repository
  * │   └── sha512/…              (same shape)
  * ├── uploads/
- * │   └── 6f1c…-…-…             an upload in progress, named by its session id; hashed as it is written, and
- * │                             renamed into blobs/ only once its digest is verified
+ * │   ├── 6f1c…-…-…             an upload in progress, named by its session id; hashed as it is written, and
+ * │   │                         renamed into blobs/ only once its digest is verified
+ * │   └── direct-6f1c…          a manifest (or cached upstream blob) on its way under its digest
+ * ├── trash/
+ * │   └── sha256-ab3f…9c        a blob garbage collection is deleting: moved here inside the transaction that
+ * │                             deletes its rows, deleted after the commit, put back after a rollback or a crash
  * └── quarantine/
  *     └── 20250101T120000.000Z/ what one fsck repair moved out of blobs/ (a damaged blob, a file not named by its
  *         └── sha256/ab/ab3f…9c  digest), under its path in blobs/; kept for the operator, never read by the registry
  * </pre>
- * A crash can leave a file in {@code uploads/} (resumable, or expired later) but never a partial file under a digest;
- * between a blob's rename and its row it can leave a verified file that no row records, which {@link Fsck} reports
- * and records.
+ * A crash can leave a file in {@code uploads/} (resumable, or expired later) but never a partial file under a digest.
+ * A file is placed under its digest inside the transaction that records it ({@link Sql#referencing}), so a crash
+ * leaves at worst a file without a row, which garbage collection removes after its grace period and {@link Fsck}
+ * reports (and, repairing, records).
+ *
+ * <h2>Garbage collection ({@link GarbageCollector})</h2>
+ * Roots are tags, promotions into a repository ({@code promotions}) and manifests younger than their registry's
+ * {@code untaggedRetention}; kept manifests keep their index children, referrers and blobs. Everything else older
+ * than the grace period goes: repository holdings, then blob rows and files, then stray files and expired uploads.
+ * Decisions are read and applied in one transaction that no reference-adding writer overlaps
+ * ({@link Sql#sweeping}: SQLite's single writer; a PostgreSQL advisory lock writers hold shared).
  *
  * <h2>Metadata schema ({@code db/migration}, Flyway; one schema for SQLite and PostgreSQL)</h2>
  * <pre>

@@ -181,6 +181,19 @@ class AccessControlTest {
     }
 
     @Test
+    void onlyAnAdministratorOfEveryRegistryMayCollectGarbage() {
+        String devAdmin = "devadmin-" + UUID.randomUUID().toString().substring(0, 8);
+        String devAdminSecret = mint(devAdmin, List.of(Map.of("registry", "dev", "actions", List.of("admin"))));
+        given().post("/api/v1/gc?dryRun=true").then().statusCode(401);
+        as(operator, operatorSecret).post("/api/v1/gc?dryRun=true").then().statusCode(403)
+                .body("code", equalTo("DENIED"));
+        as(devAdmin, devAdminSecret).post("/api/v1/gc?dryRun=true").then().statusCode(403);
+        as(devAdmin, devAdminSecret).get("/api/v1/gc").then().statusCode(403);
+        as(ADMIN, ADMIN_PASSWORD).post("/api/v1/gc?dryRun=true").then().statusCode(200)
+                .body("dryRun", equalTo(true));
+    }
+
+    @Test
     void mintingNeedsAdminAndARevokedRobotIsRefusedAtOnce() {
         as(operator, operatorSecret).contentType("application/json").body(Map.of("grants",
                 List.of(Map.of("registry", "qa", "actions", List.of("pull"))))).post("/api/v1/credentials").then()

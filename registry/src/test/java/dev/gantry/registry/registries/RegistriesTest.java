@@ -88,7 +88,7 @@ class RegistriesTest {
                 RegistryDefinition.local("Dev", true, List.of(), false),
                 RegistryDefinition.local("qa", false, List.of("nowhere"), false),
                 RegistryDefinition.virtual("all", List.of("qa", "ghost"), "ghost"),
-                new RegistryDefinition("hub", RegistryType.Remote, null, null, null, null, null, null, null))))
+                new RegistryDefinition("hub", RegistryType.Remote, null, null, null, null, null, null, null, null))))
                 .hasMessageContaining("'Dev' is not a DNS-1123 label")
                 .hasMessageContaining("promotion source 'nowhere' is not defined")
                 .hasMessageContaining("member 'ghost' is not a defined")
