@@ -364,7 +364,8 @@ class CrashTest {
                     assertThat(OciImage.sha256(raw)).as("the manifest of %s", reference).isEqualTo(push.digest());
                     if (push.round() == round) {
                         Path pulled = dir.resolve("pulled").resolve(push.tag());
-                        clients.ok(CLIENT_TIMEOUT, List.of(skopeo, "--insecure-policy", "copy", "--src-tls-verify=false",
+                        clients.ok(CLIENT_TIMEOUT, List.of(skopeo, "--insecure-policy", "copy",
+                                "--src-tls-verify=false",
                                 "--src-creds", "admin:" + RegistryServer.ADMIN_PASSWORD, reference,
                                 "oci:" + pulled + ":" + push.tag()));
                         JsonNode index = JSON.readTree(pulled.resolve("index.json").toFile());

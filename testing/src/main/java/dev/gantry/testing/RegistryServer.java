@@ -139,7 +139,7 @@ public final class RegistryServer implements AutoCloseable {
         process.stop();
     }
 
-    /** SIGKILL, as a crash ({@link QuarkusProcess#kill()}); answers the exit status (137). {@link #start()} restarts it. */
+    /** SIGKILL, as a crash ({@link QuarkusProcess#kill()}); answers the exit status (137). {@link #start()} restarts. */
     public synchronized int kill() {
         return process.kill();
     }

@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -153,6 +154,8 @@ public final class Fsck {
                 long before = bytesHashed;
                 actual = hash(file, digest.algorithm());
                 size = bytesHashed - before;
+            } catch (NoSuchFileException e) {
+                return; // removed since the walk saw it (garbage collection): nothing left to check
             } catch (IOException e) {
                 unusable.add(name);
                 problem(Kind.BLOB_UNREADABLE, name, relative(file) + " cannot be read: " + e + holders(name), false,
@@ -170,12 +173,17 @@ public final class Fsck {
                 String detail = relative(file) + " (" + size + " bytes, digest verified) has no row in blobs: what "
                         + "a push interrupted between storing the bytes and recording them leaves";
                 if (repair) {
-                    Sql.transaction(db, c -> {
+                    // As a push records its blob: beside garbage collection, which may be removing this very file.
+                    boolean recordedNow = Sql.referencing(db, c -> {
+                        if (!Files.isRegularFile(file)) {
+                            return false;
+                        }
                         Rows.blob(c, name, size, System.currentTimeMillis());
-                        return null;
+                        return true;
                     });
-                    problem(Kind.BLOB_UNRECORDED, name, detail, true, "recorded in blobs with its " + size
-                            + " bytes; garbage collection removes it if nothing comes to reference it");
+                    problem(Kind.BLOB_UNRECORDED, name, detail, recordedNow, recordedNow ? "recorded in blobs with "
+                            + "its " + size + " bytes; garbage collection removes it if nothing comes to reference it"
+                            : "not recorded: the file was removed meanwhile (garbage collection)");
                 } else {
                     problem(Kind.BLOB_UNRECORDED, name, detail, false, "would record it in blobs");
                 }
@@ -369,9 +377,10 @@ public final class Fsck {
                     problem(Kind.TAG_DANGLING, subject, detail, false, "not repairable by fsck: the manifest is not "
                             + "stored; push the image again, or delete the tag");
                 } else if (repair) {
-                    hold(repo, t.digest());
-                    problem(Kind.TAG_DANGLING, subject, detail, true, "placed " + t.digest() + " in " + repo
-                            + " again (the manifest is stored)");
+                    boolean placed = link(repo, t.digest(), "manifest");
+                    problem(Kind.TAG_DANGLING, subject, detail, placed, placed ? "placed " + t.digest() + " in "
+                            + repo + " again (the manifest is stored)" : "not placed: the manifest was removed "
+                            + "meanwhile (garbage collection)");
                 } else {
                     problem(Kind.TAG_DANGLING, subject, detail, false, "would place " + t.digest() + " in " + repo
                             + " again (the manifest is stored)");
@@ -405,21 +414,14 @@ public final class Fsck {
                         default -> repo + " holds it but not its blob " + gap.child();
                     };
                     boolean childManifest = "manifest".equals(gap.kind());
-                    if (repair) {
-                        if (childManifest) {
-                            hold(repo, gap.child());
-                        } else {
-                            Sql.transaction(db, c -> {
-                                Rows.linkBlob(c, repo, gap.child(), System.currentTimeMillis());
-                                return null;
-                            });
-                        }
-                        repairedAny = true;
-                    }
-                    String fix = childManifest ? (repair ? "placed" : "would place") + " the stored child manifest in "
-                            : (repair ? "linked" : "would link") + " the stored blob into ";
-                    problem(Kind.MANIFEST_REFERENCE_MISSING, repo + "@" + gap.manifest(), detail, repair,
-                            fix + repo + ", as the push had");
+                    boolean repaired = repair && link(repo, gap.child(), gap.kind());
+                    repairedAny |= repaired;
+                    String fix = childManifest
+                            ? (repaired ? "placed" : "would place") + " the stored child manifest in "
+                            : (repaired ? "linked" : "would link") + " the stored blob into ";
+                    problem(Kind.MANIFEST_REFERENCE_MISSING, repo + "@" + gap.manifest(), detail, repaired,
+                            repair && !repaired ? "not repaired: " + gap.child() + " was removed meanwhile (garbage "
+                            + "collection)" : fix + repo + ", as the push had");
                 }
             } while (repair && repairedAny);
         }
@@ -449,13 +451,24 @@ public final class Fsck {
                     digest)) != null && fileExists(digest);
         }
 
-        /** Places a stored manifest in a repository, as a push does (its bytes linked too). */
-        private void hold(RepositoryName repo, String manifest) {
-            Sql.transaction(db, c -> {
+        /**
+         * Links stored content into a repository as a push does (a manifest is held, its bytes linked): in a
+         * referencing transaction that checks it is still stored, since garbage collection may be removing it.
+         * False when it is gone.
+         */
+        private boolean link(RepositoryName repo, String digest, String kind) {
+            boolean manifest = "manifest".equals(kind);
+            return Sql.referencing(db, c -> {
+                if (Sql.first(c, "SELECT 1 FROM " + (manifest ? "manifests" : "blobs") + " WHERE digest = ?",
+                        rs -> 1, digest) == null || !fileExists(digest)) {
+                    return false;
+                }
                 long now = System.currentTimeMillis();
-                Rows.linkBlob(c, repo, manifest, now);
-                Rows.holdManifest(c, repo, manifest, now);
-                return null;
+                Rows.linkBlob(c, repo, digest, now);
+                if (manifest) {
+                    Rows.holdManifest(c, repo, digest, now);
+                }
+                return true;
             });
         }
 
