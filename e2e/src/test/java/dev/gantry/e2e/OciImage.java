@@ -57,7 +57,7 @@ record OciImage(Path layout, String tag, String manifestDigest, String configDig
     }
 
     /** A POSIX (ustar) archive of one regular file, mode 0644, owned by root. */
-    private static byte[] tar(String name, byte[] content) {
+    static byte[] tar(String name, byte[] content) {
         byte[] header = new byte[512];
         put(header, 0, name);
         put(header, 100, "0000644");

@@ -19,6 +19,7 @@ import dev.gantry.registry.service.RepositoryResolver;
 import dev.gantry.registry.service.UploadService;
 import dev.gantry.registry.storage.BlobStore;
 import dev.gantry.registry.storage.Database;
+import dev.gantry.registry.storage.Fsck;
 import dev.gantry.registry.storage.GarbageCollector;
 import dev.gantry.registry.service.GarbageCollection;
 import dev.gantry.registry.storage.MetadataStore;
@@ -44,6 +45,12 @@ public class RegistryBeans {
     @Singleton
     BlobStore blobStore(GantryConfig config) {
         return new BlobStore(config.dataDir());
+    }
+
+    @Produces
+    @Singleton
+    Fsck fsck(GantryConfig config, BlobStore blobs, Database database) {
+        return new Fsck(config.dataDir(), blobs, database);
     }
 
     @Produces

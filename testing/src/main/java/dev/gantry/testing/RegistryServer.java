@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -90,9 +91,31 @@ public final class RegistryServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * A server of its own, started, serving plain HTTP, its data and log ({@code registry.log}) in {@code dir}, with
+     * more settings as environment variables (e.g. {@code GANTRY_STORAGE_JDBC_URL} for PostgreSQL). It keeps them
+     * across {@link #kill()} and {@link #start()}. Stop it with {@link #close()}.
+     */
+    public static RegistryServer startHttp(Path dir, Map<String, String> env) {
+        RegistryServer server = new RegistryServer(QuarkusProcess.freePort(), dir.resolve("registry-data"),
+                dir.resolve("registry.log"), null);
+        env.forEach(server.process::env);
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            server.stop();
+            throw e;
+        }
+        return server;
+    }
+
     /** {@code http://127.0.0.1:PORT}, or {@code https://…} for a server started by {@link #startHttps}. */
     public String url() {
         return (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
     }
 
     public String hostPort() {
@@ -114,6 +137,11 @@ public final class RegistryServer implements AutoCloseable {
 
     public synchronized void stop() {
         process.stop();
+    }
+
+    /** SIGKILL, as a crash ({@link QuarkusProcess#kill()}); answers the exit status (137). {@link #start()} restarts. */
+    public synchronized int kill() {
+        return process.kill();
     }
 
     @Override
@@ -151,6 +179,13 @@ public final class RegistryServer implements AutoCloseable {
         return send(HttpRequest.newBuilder(URI.create(url() + path)).header("Authorization",
                 basic("admin", ADMIN_PASSWORD)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json))).statusCode();
+    }
+
+    /** POST of a JSON body with the administrator's credential; returns the whole response. */
+    public HttpResponse<String> adminPostForResponse(String path, String json) throws IOException {
+        return send(HttpRequest.newBuilder(URI.create(url() + path)).header("Authorization",
+                basic("admin", ADMIN_PASSWORD)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     /** A body-less request with the given Basic credential (e.g. to show a pull credential cannot push). */

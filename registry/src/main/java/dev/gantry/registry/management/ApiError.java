@@ -27,6 +27,8 @@ public enum ApiError {
     DIGEST_MISMATCH(409),
     /** An immutable tag in the target would move. */
     TAG_IMMUTABLE(409),
+    /** Another fsck is in progress. */
+    FSCK_RUNNING(409),
     /** A garbage collection is running already (scheduled or requested). */
     GC_RUNNING(409),
     /** The request body passes {@code gantry.limits.management-body-size}. */

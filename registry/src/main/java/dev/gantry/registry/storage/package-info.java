@@ -15,13 +15,17 @@
  * │   ├── 6f1c…-…-…             an upload in progress, named by its session id; hashed as it is written, and
  * │   │                         renamed into blobs/ only once its digest is verified
  * │   └── direct-6f1c…          a manifest (or cached upstream blob) on its way under its digest
- * └── trash/
- *     └── sha256-ab3f…9c        a blob garbage collection is deleting: moved here inside the transaction that
- *                               deletes its rows, deleted after the commit, put back after a rollback or a crash
+ * ├── trash/
+ * │   └── sha256-ab3f…9c        a blob garbage collection is deleting: moved here inside the transaction that
+ * │                             deletes its rows, deleted after the commit, put back after a rollback or a crash
+ * └── quarantine/
+ *     └── 20250101T120000.000Z/ what one fsck repair moved out of blobs/ (a damaged blob, a file not named by its
+ *         └── sha256/ab/ab3f…9c  digest), under its path in blobs/; kept for the operator, never read by the registry
  * </pre>
  * A crash can leave a file in {@code uploads/} (resumable, or expired later) but never a partial file under a digest.
  * A file is placed under its digest inside the transaction that records it ({@link Sql#referencing}), so a crash
- * leaves at worst a file without a row, which garbage collection removes after its grace period.
+ * leaves at worst a file without a row, which garbage collection removes after its grace period and {@link Fsck}
+ * reports (and, repairing, records).
  *
  * <h2>Garbage collection ({@link GarbageCollector})</h2>
  * Roots are tags, promotions into a repository ({@code promotions}) and manifests younger than their registry's
