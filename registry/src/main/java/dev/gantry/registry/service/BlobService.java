@@ -82,7 +82,14 @@ public final class BlobService {
     }
 
     public void delete(RepositoryName repo, Digest digest) {
-        if (!metadata.unlinkBlob(repo, digest)) {
+        boolean deleted;
+        try {
+            deleted = metadata.unlinkBlob(repo, digest);
+        } catch (dev.gantry.registry.storage.BlobInUseException e) {
+            throw OciError.DENIED.exception("blob " + digest + " is used by manifest " + e.manifest() + " in " + repo
+                    + "; delete that manifest first (garbage collection then frees the blob)");
+        }
+        if (!deleted) {
             throw OciError.BLOB_UNKNOWN.exception("blob " + digest + " not found in " + repo);
         }
     }

@@ -110,9 +110,23 @@ public final class MetadataStore {
         });
     }
 
+    /**
+     * Removes a blob from the repository; false when it does not hold it. A blob a manifest of the repository needs
+     * (a config or layer, or the manifest's own bytes) stays: removing it would break that image
+     * ({@link BlobInUseException}; delete the manifest first, and garbage collection frees the blob).
+     */
     public boolean unlinkBlob(RepositoryName repo, Digest digest) {
-        return Sql.transaction(db, c -> Sql.update(c, "DELETE FROM repository_blobs WHERE registry = ? AND "
-                + "repository = ? AND digest = ?", repo.registry(), repo.repository(), digest.toString()) > 0);
+        return Sql.transaction(db, c -> {
+            String user = Sql.first(c, "SELECT rm.digest FROM repository_manifests rm WHERE rm.registry = ? AND "
+                    + "rm.repository = ? AND (rm.digest = ? OR EXISTS (SELECT 1 FROM manifest_references mr WHERE "
+                    + "mr.manifest = rm.digest AND mr.child = ?))", rs -> rs.getString(1), repo.registry(),
+                    repo.repository(), digest.toString(), digest.toString());
+            if (user != null) {
+                throw new BlobInUseException(repo, digest, user);
+            }
+            return Sql.update(c, "DELETE FROM repository_blobs WHERE registry = ? AND repository = ? AND digest = ?",
+                    repo.registry(), repo.repository(), digest.toString()) > 0;
+        });
     }
 
     // --- manifests --------------------------------------------------------------------------------------------

@@ -175,6 +175,24 @@ class BlobUploadTest {
         given().head("/v2/" + b + "/blobs/" + digest).then().statusCode(200);
     }
 
+    @Test
+    void aLayerAManifestOfTheRepositoryUsesCannotBeDeletedFromIt() {
+        String repo = uniqueRepo("dev");
+        String manifest = Oci.pushImage(repo, "1", 10);
+        byte[] served = given().accept(Oci.OCI_MANIFEST).get("/v2/" + repo + "/manifests/1").asByteArray();
+        String layer = io.restassured.path.json.JsonPath.from(new String(served,
+                java.nio.charset.StandardCharsets.UTF_8)).getString("layers[0].digest");
+        given().delete("/v2/" + repo + "/blobs/" + layer).then().statusCode(403)
+                .body("errors[0].code", equalTo("DENIED"))
+                .body("errors[0].detail", org.hamcrest.Matchers.containsString(manifest));
+        given().delete("/v2/" + repo + "/blobs/" + manifest).then().statusCode(403);
+        given().head("/v2/" + repo + "/blobs/" + layer).then().statusCode(200);
+
+        given().delete("/v2/" + repo + "/manifests/" + manifest).then().statusCode(202);
+        given().delete("/v2/" + repo + "/blobs/" + layer).then().statusCode(202);
+        given().head("/v2/" + repo + "/blobs/" + layer).then().statusCode(404);
+    }
+
     private static Response patch(String location, byte[] content, int from, int to) {
         return given().contentType("application/octet-stream")
                 .header("Content-Range", from + "-" + (to - 1))
