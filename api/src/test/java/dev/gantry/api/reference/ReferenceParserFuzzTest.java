@@ -121,6 +121,10 @@ class ReferenceParserFuzzTest {
         String path = path(data);
         String tag = data.consumeBoolean() ? null : tag(data);
         String digest = data.consumeBoolean() ? null : digest(data);
+        if (domain != null && !Domains.looksLikeDomain(domain)) {
+            path = domain + "/" + path; // a lowercase label without '.' or ':' is a Docker Hub namespace
+            domain = null;
+        }
         int slash = path.indexOf('/');
         if (domain == null && slash >= 0 && Domains.looksLikeDomain(path.substring(0, slash))) {
             domain = "localhost"; // a first component that looks like a domain would be read as one
@@ -145,10 +149,10 @@ class ReferenceParserFuzzTest {
             return;
         }
         assertThat(fits).as("%s accepted although it breaks a limit", text).isTrue();
-        assertThat(ref.domain()).isEqualTo(expectedDomain);
-        assertThat(ref.path().value()).isEqualTo(expectedPath);
-        assertThat(ref.tag()).isEqualTo(tag);
-        assertThat(ref.digest() == null ? null : ref.digest().toString()).isEqualTo(digest);
+        assertThat(ref.domain()).as("domain of %s", text).isEqualTo(expectedDomain);
+        assertThat(ref.path().value()).as("path of %s", text).isEqualTo(expectedPath);
+        assertThat(ref.tag()).as("tag of %s", text).isEqualTo(tag);
+        assertThat(ref.digest() == null ? null : ref.digest().toString()).as("digest of %s", text).isEqualTo(digest);
         assertGrammatical(ref);
     }
 

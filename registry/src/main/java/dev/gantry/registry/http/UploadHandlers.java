@@ -75,7 +75,7 @@ public class UploadHandlers {
                 req.resume();
                 accepted(rc, 202, name, started.session().id(), 0);
             }
-        }).onFailure(rc::fail);
+        }).onFailure(e -> failUnread(rc, e));
     }
 
     private record Mounted(Digest digest) {
@@ -89,7 +89,7 @@ public class UploadHandlers {
         String name = rc.pathParam("name");
         String contentRange = rc.request().getHeader("Content-Range");
         session(rc).onSuccess(session -> appendAndComplete(rc, name, session, contentRange, null))
-                .onFailure(rc::fail);
+                .onFailure(e -> failUnread(rc, e));
     }
 
     void finish(RoutingContext rc) {
@@ -97,19 +97,28 @@ public class UploadHandlers {
         String name = rc.pathParam("name");
         String digestParam = rc.request().getParam("digest");
         if (digestParam == null) {
-            rc.fail(OciError.DIGEST_INVALID.exception("closing an upload needs the ?digest= query parameter"));
+            failUnread(rc, OciError.DIGEST_INVALID.exception("closing an upload needs the ?digest= query parameter"));
             return;
         }
         Digest expected;
         try {
             expected = digest(digestParam);
         } catch (RuntimeException e) {
-            rc.fail(e);
+            failUnread(rc, e);
             return;
         }
         String contentRange = rc.request().getHeader("Content-Range");
         session(rc).onSuccess(session -> appendAndComplete(rc, name, session, contentRange, expected))
-                .onFailure(rc::fail);
+                .onFailure(e -> failUnread(rc, e));
+    }
+
+    /**
+     * Refuses a request whose body was paused and never read. The body is drained (and dropped) as the answer goes
+     * out: a paused body would stall the connection, and the client still sending it would hang.
+     */
+    private static void failUnread(RoutingContext rc, Throwable failure) {
+        rc.request().resume();
+        rc.fail(failure);
     }
 
     void status(RoutingContext rc) {
@@ -149,14 +158,22 @@ public class UploadHandlers {
         long started = System.nanoTime();
         if (contentRange != null) {
             Matcher m = CONTENT_RANGE.matcher(contentRange.trim());
-            if (!m.matches()) {
+            long start = -1;
+            long end = -1;
+            try {
+                if (m.matches()) {
+                    start = Long.parseLong(m.group(1));
+                    end = Long.parseLong(m.group(2));
+                }
+            } catch (NumberFormatException e) {
+                start = -1; // 19 digits that do not fit a long: no offset this upload can reach
+            }
+            if (start < 0) {
                 hash.release();
                 rc.fail(OciError.BLOB_UPLOAD_INVALID.exception(416, "Content-Range \"" + contentRange
                         + "\" is not <start>-<end>"));
                 return;
             }
-            long start = Long.parseLong(m.group(1));
-            long end = Long.parseLong(m.group(2));
             if (start != session.size() || end < start) {
                 hash.release();
                 rc.response().putHeader("Range", range(session.size()))
