@@ -203,7 +203,9 @@ class ReferenceParserFuzzTest {
         String port = data.consumeBoolean() ? "" : ":" + digits(data, 1 + data.consumeInt(0, 6));
         return switch (data.consumeInt(0, 3)) {
             case 0 -> "localhost" + port;
-            case 1 -> "[" + chars(data, "0123456789abcdefABCDEF:", 1, 39) + "]" + port;
+            // a bracketed host is taken for a domain only by its ':' (as in Distribution), so one is always there
+            case 1 -> "[" + chars(data, "0123456789abcdefABCDEF:", 0, 19) + ":"
+                    + chars(data, "0123456789abcdefABCDEF:", 0, 19) + "]" + port;
             case 2 -> ImageReference.LEGACY_DOCKER_HUB_DOMAIN;
             default -> {
                 StringBuilder host = new StringBuilder(label(data));
