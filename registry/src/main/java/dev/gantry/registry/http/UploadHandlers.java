@@ -88,7 +88,7 @@ public class UploadHandlers {
                 req.resume();
                 accepted(rc, 202, name, started.session().id(), 0);
             }
-        }).onFailure(rc::fail);
+        }).onFailure(e -> failUnread(rc, e));
     }
 
     private record Mounted(Digest digest) {
@@ -105,7 +105,7 @@ public class UploadHandlers {
         String name = rc.pathParam("name");
         String contentRange = rc.request().getHeader("Content-Range");
         session(rc).onSuccess(session -> appendAndComplete(rc, name, session, contentRange, null))
-                .onFailure(rc::fail);
+                .onFailure(e -> failUnread(rc, e));
     }
 
     void finish(RoutingContext rc) {
@@ -116,19 +116,28 @@ public class UploadHandlers {
         String name = rc.pathParam("name");
         String digestParam = rc.request().getParam("digest");
         if (digestParam == null) {
-            rc.fail(OciError.DIGEST_INVALID.exception("closing an upload needs the ?digest= query parameter"));
+            failUnread(rc, OciError.DIGEST_INVALID.exception("closing an upload needs the ?digest= query parameter"));
             return;
         }
         Digest expected;
         try {
             expected = digest(digestParam);
         } catch (RuntimeException e) {
-            rc.fail(e);
+            failUnread(rc, e);
             return;
         }
         String contentRange = rc.request().getHeader("Content-Range");
         session(rc).onSuccess(session -> appendAndComplete(rc, name, session, contentRange, expected))
-                .onFailure(rc::fail);
+                .onFailure(e -> failUnread(rc, e));
+    }
+
+    /**
+     * Refuses a request whose body was paused and never read. The body is drained (and dropped) as the answer goes
+     * out: a paused body would stall the connection, and the client still sending it would hang.
+     */
+    private static void failUnread(RoutingContext rc, Throwable failure) {
+        rc.request().resume();
+        rc.fail(failure);
     }
 
     void status(RoutingContext rc) {

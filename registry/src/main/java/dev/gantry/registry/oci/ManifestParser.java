@@ -1,13 +1,18 @@
 package dev.gantry.registry.oci;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.core.JsonFactory;
 import dev.gantry.api.reference.Digest;
 import dev.gantry.api.reference.InvalidReferenceException;
-import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,8 +23,10 @@ import java.util.List;
 public final class ManifestParser {
     /** Manifests are flat documents; a deeply nested one is an attack, not an image. */
     private static final int MAX_NESTING = 64;
+    // Trailing tokens refused: "{...} junk" would be stored, and every client would fail to read it.
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build()).build());
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build()).build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private ManifestParser() {
     }
@@ -30,18 +37,22 @@ public final class ManifestParser {
     public static ParsedManifest parse(byte[] body, String contentType) {
         JsonNode root;
         try {
-            root = JSON.readTree(body);
+            // Decoded strictly first: Jackson would also take UTF-16 or malformed UTF-8, which clients cannot read.
+            root = JSON.readTree(UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString());
+        } catch (CharacterCodingException e) {
+            throw OciError.MANIFEST_INVALID.exception("manifest is not UTF-8");
         } catch (JsonProcessingException e) {
             throw OciError.MANIFEST_INVALID.exception("manifest is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw OciError.MANIFEST_INVALID.exception("manifest cannot be read: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw OciError.MANIFEST_INVALID.exception("manifest must be a JSON object");
         }
         String declared = text(root, "mediaType");
         String type = mediaType(contentType, declared, root);
-        if (root.path("schemaVersion").asInt(-1) != 2) {
+        // The JSON integer 2: not "2", 2.0, or a larger number that truncates to 2.
+        JsonNode schemaVersion = root.path("schemaVersion");
+        if (!schemaVersion.isIntegralNumber() || !schemaVersion.canConvertToInt() || schemaVersion.intValue() != 2) {
             throw OciError.MANIFEST_INVALID.exception("schemaVersion must be 2");
         }
         List<Digest> blobs = new ArrayList<>();
@@ -59,7 +70,8 @@ public final class ManifestParser {
             blobs.add(descriptorDigest(config, "config"));
             for (JsonNode layer : array(root, "layers", false)) {
                 Digest digest = descriptorDigest(layer, "layers[]");
-                if (!MediaTypes.FOREIGN_LAYERS.contains(text(layer, "mediaType"))) {
+                String layerType = text(layer, "mediaType");
+                if (layerType == null || !MediaTypes.FOREIGN_LAYERS.contains(layerType)) {
                     blobs.add(digest);
                 }
             }
@@ -126,7 +138,8 @@ public final class ManifestParser {
         if (digest == null) {
             throw OciError.MANIFEST_INVALID.exception(where + " has no digest");
         }
-        if (!descriptor.path("size").canConvertToLong() || descriptor.path("size").asLong() < 0) {
+        JsonNode size = descriptor.path("size");
+        if (!size.isIntegralNumber() || !size.canConvertToLong() || size.longValue() < 0) { // an int64, as specified
             throw OciError.MANIFEST_INVALID.exception(where + " " + digest + " has no valid size");
         }
         try {
