@@ -288,7 +288,7 @@ class MalformedRequestTest {
         rows.add(row("JSON array, not an object", f -> f.putManifest(OCI_MANIFEST, "[]"), 400, "MANIFEST_INVALID",
                 "must be a JSON object"));
         rows.add(row("invalid UTF-8", f -> f.send("PUT", "/v2/" + f.repo + "/manifests/1", "Content-Type: "
-                + OCI_MANIFEST + "\r\n", invalidUtf8(f.manifestJson())), 400, "MANIFEST_INVALID", "not valid JSON"));
+                + OCI_MANIFEST + "\r\n", invalidUtf8(f.manifestJson())), 400, "MANIFEST_INVALID", "not UTF-8"));
         rows.add(row("unknown Content-Type (application/json)", f -> f.putManifest("application/json",
                 f.manifestJson().replace("\"mediaType\":\"" + OCI_MANIFEST + "\",", "")), 400, "MANIFEST_INVALID",
                 "unsupported manifest media type 'application/json'"));

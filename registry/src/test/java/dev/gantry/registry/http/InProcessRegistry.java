@@ -38,6 +38,8 @@ final class InProcessRegistry implements AutoCloseable {
     InProcessRegistry(Path dataDir) throws Exception {
         GantryConfig config = new SmallRyeConfigBuilder().withMapping(GantryConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter()) // "10s", as Quarkus reads it
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 200,
+                        new io.quarkus.runtime.configuration.MemorySizeConverter()) // "64G"
                 .withSources(new PropertiesConfigSource(Map.of("gantry.data-dir", dataDir.toString()),
                         "in-process-registry", 500))
                 .build().getConfigMapping(GantryConfig.class);
