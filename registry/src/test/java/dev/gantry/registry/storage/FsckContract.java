@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,7 +55,16 @@ abstract class FsckContract {
     long storedBytes;
     byte[] layerABytes;
 
-    abstract Database database();
+    @RegisterExtension
+    final TestDatabases.PerTest databases;
+
+    FsckContract(TestDatabases.Backend backend) {
+        databases = new TestDatabases.PerTest(backend);
+    }
+
+    Database database() {
+        return databases.open();
+    }
 
     @BeforeEach
     void aStoreWrittenAsPushesAndPromotionsWriteIt() {

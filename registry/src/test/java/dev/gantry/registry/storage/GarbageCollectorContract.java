@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,7 +43,16 @@ abstract class GarbageCollectorContract {
     GarbageCollector collector;
     Database db;
 
-    abstract Database database();
+    @RegisterExtension
+    final TestDatabases.PerTest databases;
+
+    GarbageCollectorContract(TestDatabases.Backend backend) {
+        databases = new TestDatabases.PerTest(backend);
+    }
+
+    Database database() {
+        return databases.open();
+    }
 
     @BeforeEach
     void store() {

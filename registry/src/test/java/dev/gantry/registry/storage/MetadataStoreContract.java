@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What every metadata backend must do the same way. {@link SqliteMetadataStoreTest} and
@@ -24,7 +25,16 @@ abstract class MetadataStoreContract {
 
     MetadataStore store;
 
-    abstract Database database();
+    @RegisterExtension
+    final TestDatabases.PerTest databases;
+
+    MetadataStoreContract(TestDatabases.Backend backend) {
+        databases = new TestDatabases.PerTest(backend);
+    }
+
+    Database database() {
+        return databases.open();
+    }
 
     @BeforeEach
     void registries() {

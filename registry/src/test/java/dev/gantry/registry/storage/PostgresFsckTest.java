@@ -1,20 +1,8 @@
 package dev.gantry.registry.storage;
 
-import org.junit.jupiter.api.AfterEach;
-
+/** {@link FsckContract} on PostgreSQL. */
 class PostgresFsckTest extends FsckContract {
-    private TestDatabases.Postgres postgres;
-
-    @Override
-    Database database() {
-        postgres = TestDatabases.postgres();
-        return postgres.database();
-    }
-
-    @AfterEach
-    void drop() {
-        if (postgres != null) {
-            postgres.drop().run();
-        }
+    PostgresFsckTest() {
+        super(TestDatabases.Backend.POSTGRES);
     }
 }

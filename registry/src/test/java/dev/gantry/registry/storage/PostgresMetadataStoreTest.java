@@ -1,20 +1,8 @@
 package dev.gantry.registry.storage;
 
-import org.junit.jupiter.api.AfterEach;
-
+/** {@link MetadataStoreContract} on PostgreSQL. */
 class PostgresMetadataStoreTest extends MetadataStoreContract {
-    private TestDatabases.Postgres postgres;
-
-    @Override
-    Database database() {
-        postgres = TestDatabases.postgres();
-        return postgres.database();
-    }
-
-    @AfterEach
-    void drop() {
-        if (postgres != null) {
-            postgres.drop().run();
-        }
+    PostgresMetadataStoreTest() {
+        super(TestDatabases.Backend.POSTGRES);
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Promotion's transaction, the same on every backend (run by the SQLite and PostgreSQL subclasses). */
 abstract class PromotionStoreContract {
@@ -23,7 +24,16 @@ abstract class PromotionStoreContract {
     MetadataStore metadata;
     PromotionStore promotions;
 
-    abstract Database database();
+    @RegisterExtension
+    final TestDatabases.PerTest databases;
+
+    PromotionStoreContract(TestDatabases.Backend backend) {
+        databases = new TestDatabases.PerTest(backend);
+    }
+
+    Database database() {
+        return databases.open();
+    }
 
     @BeforeEach
     void registries() {

@@ -1,22 +1,8 @@
 package dev.gantry.registry.storage;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.io.TempDir;
-
+/** {@link FsckContract} on SQLite. */
 class SqliteFsckTest extends FsckContract {
-    @TempDir
-    Path dir;
-    private Database sqlite;
-
-    @Override
-    Database database() {
-        sqlite = TestDatabases.sqlite(dir);
-        return sqlite;
-    }
-
-    @AfterEach
-    void close() {
-        sqlite.close();
+    SqliteFsckTest() {
+        super(TestDatabases.Backend.SQLITE);
     }
 }

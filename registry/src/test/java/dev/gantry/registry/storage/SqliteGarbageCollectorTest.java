@@ -1,18 +1,8 @@
 package dev.gantry.registry.storage;
 
-import org.junit.jupiter.api.AfterEach;
-
+/** {@link GarbageCollectorContract} on SQLite. */
 class SqliteGarbageCollectorTest extends GarbageCollectorContract {
-    private Database sqlite;
-
-    @Override
-    Database database() {
-        sqlite = TestDatabases.sqlite(dataDir);
-        return sqlite;
-    }
-
-    @AfterEach
-    void close() {
-        sqlite.close();
+    SqliteGarbageCollectorTest() {
+        super(TestDatabases.Backend.SQLITE);
     }
 }

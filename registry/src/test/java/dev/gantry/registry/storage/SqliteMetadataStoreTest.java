@@ -1,22 +1,8 @@
 package dev.gantry.registry.storage;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.io.TempDir;
-
+/** {@link MetadataStoreContract} on SQLite. */
 class SqliteMetadataStoreTest extends MetadataStoreContract {
-    @TempDir
-    Path dir;
-    private Database db;
-
-    @Override
-    Database database() {
-        db = TestDatabases.sqlite(dir);
-        return db;
-    }
-
-    @AfterEach
-    void close() {
-        db.close();
+    SqliteMetadataStoreTest() {
+        super(TestDatabases.Backend.SQLITE);
     }
 }

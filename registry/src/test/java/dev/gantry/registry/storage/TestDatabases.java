@@ -1,13 +1,20 @@
 package dev.gantry.registry.storage;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Comparator;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The databases the storage contract runs on. PostgreSQL comes from the environment ({@code GANTRY_TEST_POSTGRES_URL},
@@ -16,6 +23,59 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class TestDatabases {
     private TestDatabases() {
+    }
+
+    /** Which database a contract suite runs on. */
+    enum Backend {
+        SQLITE, POSTGRES
+    }
+
+    /**
+     * One test's database: opened when the test asks for it, closed (SQLite: its directory deleted; PostgreSQL: its
+     * schema dropped) after the test.
+     */
+    static final class PerTest implements AfterEachCallback {
+        private final Backend backend;
+        private Runnable release;
+
+        PerTest(Backend backend) {
+            this.backend = backend;
+        }
+
+        Database open() {
+            if (backend == Backend.POSTGRES) {
+                Postgres postgres = postgres();
+                release = postgres.drop();
+                return postgres.database();
+            }
+            try {
+                Path dir = Files.createTempDirectory("gantry-sqlite-");
+                Database database = sqlite(dir);
+                release = () -> {
+                    database.close();
+                    deleteTree(dir);
+                };
+                return database;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            if (release != null) {
+                release.run();
+                release = null;
+            }
+        }
+
+        private static void deleteTree(Path dir) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     static Database sqlite(Path dir) {
