@@ -272,7 +272,7 @@ public class UploadHandlers {
     private void refused(RoutingContext rc, String name, Session session, OciException refusal) {
         Http.blocking(rc, () -> {
             if (refusal.status() == 413) {
-                uploads.truncate(session.id(), session.size());
+                blobStore.truncateUpload(session.id(), session.size());
             }
             return blobStore.uploadSize(session.id());
         }).onComplete(size -> {

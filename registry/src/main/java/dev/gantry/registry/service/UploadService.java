@@ -8,15 +8,15 @@ import dev.gantry.registry.storage.RepositoryName;
 import dev.gantry.registry.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -111,15 +111,6 @@ public final class UploadService {
         return size;
     }
 
-    /** Cuts a session's staging file back to {@code size} bytes, so a refused chunk leaves the session as it was. */
-    public void truncate(String id, long size) {
-        try (FileChannel file = FileChannel.open(blobs.uploadPath(id), StandardOpenOption.WRITE)) {
-            file.truncate(size);
-        } catch (IOException e) {
-            throw new StorageException("cannot roll back upload " + id, e);
-        }
-    }
-
     public void cancel(String id) {
         metadata.deleteUpload(id);
         blobs.deleteUpload(id);
@@ -127,8 +118,8 @@ public final class UploadService {
     }
 
     /** The sessions a request is writing to right now. */
-    public java.util.Set<String> inProgress() {
-        java.util.Set<String> held = new java.util.HashSet<>();
+    public Set<String> inProgress() {
+        Set<String> held = new HashSet<>();
         hashes.forEach((id, hash) -> {
             if (hash.held()) {
                 held.add(id);

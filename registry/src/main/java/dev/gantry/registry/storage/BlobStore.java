@@ -86,6 +86,15 @@ public final class BlobStore {
         }
     }
 
+    /** Cuts an upload's staging file back to {@code size} bytes (a refused chunk leaves the session as it was). */
+    public void truncateUpload(String uploadId, long size) {
+        try (FileChannel file = FileChannel.open(uploadPath(uploadId), StandardOpenOption.WRITE)) {
+            file.truncate(size);
+        } catch (IOException e) {
+            throw new StorageException("cannot roll back upload " + uploadId, e);
+        }
+    }
+
     /** Makes an upload's bytes durable before they are placed under their digest. */
     public void prepareUpload(String uploadId) {
         try {
@@ -102,12 +111,6 @@ public final class BlobStore {
      */
     public void placeUpload(String uploadId, Digest digest) {
         place(uploadPath(uploadId), digest);
-    }
-
-    /** Prepares and places an upload at once (when no metadata transaction has to surround the placing). */
-    public void commitUpload(String uploadId, Digest digest) {
-        prepareUpload(uploadId);
-        placeUpload(uploadId, digest);
     }
 
     /**
@@ -146,19 +149,6 @@ public final class BlobStore {
             Files.deleteIfExists(staged);
         } catch (IOException ignored) {
             // a stray staging file is harmless; garbage collection removes it after the upload lifetime
-        }
-    }
-
-    /** Stores small content under its digest, with the same guarantees as an upload (no metadata involved). */
-    public void write(Digest digest, byte[] content) {
-        if (exists(digest)) {
-            return;
-        }
-        Path staged = stage(content);
-        try {
-            place(staged, digest);
-        } finally {
-            discard(staged);
         }
     }
 

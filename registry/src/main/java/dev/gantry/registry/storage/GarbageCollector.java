@@ -92,7 +92,7 @@ public final class GarbageCollector {
             tally.add(repo, decision);
         }
         if (dryRun) {
-            tally.freedWouldBe(this);
+            countFreedBlobs(tally);
         } else {
             sweepBlobs(tally);
         }
@@ -333,11 +333,12 @@ public final class GarbageCollector {
             tally.uploads++;
             tally.uploadBytes += size;
         }
+        // Open sessions (in a dry run still including the expired ones, whose files were counted above).
         Set<String> open = new HashSet<>(Sql.read(db, c -> Sql.query(c, "SELECT id FROM uploads",
                 rs -> rs.getString(1))));
         for (Map.Entry<java.nio.file.Path, Long> file : blobs.stagingFilesBefore(cutoff).entrySet()) {
             String name = file.getKey().getFileName().toString();
-            if (open.contains(name) || expired.contains(name) || inProgress.contains(name)) {
+            if (open.contains(name) || inProgress.contains(name)) {
                 continue;
             }
             if (!dryRun) {
@@ -379,10 +380,6 @@ public final class GarbageCollector {
             links += d.links().size();
             d.links().forEach(link -> linksByDigest.merge(link, 1L, Long::sum));
             repositories += d.repository() ? 1 : 0;
-        }
-
-        void freedWouldBe(GarbageCollector collector) {
-            collector.countFreedBlobs(this);
         }
 
         Report report(boolean dryRun, Instant startedAt, long millis) {

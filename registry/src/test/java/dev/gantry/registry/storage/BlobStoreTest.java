@@ -22,7 +22,7 @@ class BlobStoreTest {
         BlobStore store = new BlobStore(data);
         byte[] content = "hello".getBytes();
         Digest digest = sha256(content);
-        store.write(digest, content);
+        store.place(store.stage(content), digest);
         Path expected = data.resolve("blobs/sha256").resolve(digest.encoded().substring(0, 2))
                 .resolve(digest.encoded());
         assertThat(expected).hasBinaryContent(content);
@@ -36,7 +36,8 @@ class BlobStoreTest {
         store.createUpload(id);
         Files.write(store.uploadPath(id), "layer".getBytes());
         Digest digest = sha256("layer".getBytes());
-        store.commitUpload(id, digest);
+        store.prepareUpload(id);
+        store.placeUpload(id, digest);
         assertThat(store.path(digest)).hasBinaryContent("layer".getBytes());
         assertThat(uploads()).isEmpty();
     }
@@ -49,7 +50,8 @@ class BlobStoreTest {
             String id = UUID.randomUUID().toString();
             store.createUpload(id);
             Files.write(store.uploadPath(id), "same".getBytes());
-            store.commitUpload(id, digest);
+            store.prepareUpload(id);
+        store.placeUpload(id, digest);
         }
         try (Stream<Path> files = Files.walk(data.resolve("blobs"))) {
             assertThat(files.filter(Files::isRegularFile)).hasSize(1);

@@ -88,7 +88,7 @@ abstract class FsckContract {
                 Map.of(), "tester"));
         byte[] content = random(1000, 4);
         sha512Blob = new Digest(Digest.SHA512, hex("SHA-512", content));
-        blobs.write(sha512Blob, content);
+        blobs.place(blobs.stage(content), sha512Blob);
         metadata.addBlob(DEV, sha512Blob, content.length);
         storedBytes += content.length;
     }
@@ -222,7 +222,7 @@ abstract class FsckContract {
     void aVerifiedFileWithoutARowGetsItsRowBack() {
         byte[] content = random(777, 5);
         Digest orphan = sha256(content);
-        blobs.write(orphan, content); // the bytes are stored; the crash came before the row
+        blobs.place(blobs.stage(content), orphan); // the bytes are stored; the crash came before the row
 
         FsckReport found = fsck.run(false);
         assertThat(found.problems()).singleElement().satisfies(p -> {
@@ -413,7 +413,8 @@ abstract class FsckContract {
             throw new java.io.UncheckedIOException(e);
         }
         boolean stored = blobs.exists(digest);
-        blobs.commitUpload(id, digest);
+        blobs.prepareUpload(id);
+        blobs.placeUpload(id, digest);
         metadata.completeUpload(id, repo, digest, content.length);
         if (!stored) {
             storedBytes += content.length;
@@ -428,7 +429,7 @@ abstract class FsckContract {
                 + "\"}";
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         Digest digest = sha256(bytes);
-        blobs.write(digest, bytes);
+        blobs.place(blobs.stage(bytes), digest);
         storedBytes += bytes.length;
         metadata.putManifest(repo, new NewManifest(digest, mediaType, bytes.length, null, null, null, layers,
                 children), tag);

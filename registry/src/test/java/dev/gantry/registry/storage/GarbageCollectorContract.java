@@ -146,7 +146,7 @@ abstract class GarbageCollectorContract {
     @Test
     void aContentFileWithoutARowIsACrashedPushAndGoesAfterTheGracePeriod() throws IOException {
         Digest stray = digestOf("placed, never committed");
-        blobs.write(stray, bytes("placed, never committed"));
+        blobs.place(blobs.stage(bytes("placed, never committed")), stray);
         assertThat(collect(Duration.ZERO, Map.of()).strayFilesRemoved()).as("a young file may be a push in "
                 + "progress").isZero();
         age(blobs.path(stray), Duration.ofHours(3));
@@ -212,7 +212,7 @@ abstract class GarbageCollectorContract {
         Digest layer = upload(DEV_APP, "layer");
         byte[] body = manifestBody(List.of(layer), null, "again");
         Digest image = digestOf(body);
-        blobs.write(image, body);
+        blobs.place(blobs.stage(body), image);
         metadata.putManifest(DEV_APP, manifest(image, body, List.of(layer), List.of(), null), null);
         backdate("repository_manifests", Duration.ofDays(3));
         metadata.putManifest(DEV_APP, manifest(image, body, List.of(layer), List.of(), null), null);
@@ -257,7 +257,7 @@ abstract class GarbageCollectorContract {
         Digest survived = upload(DEV_APP, "rolled back");
         pushManifest(DEV_APP, List.of(survived), "1");
         Digest committed = digestOf("deleted for good");
-        blobs.write(committed, bytes("deleted for good"));
+        blobs.place(blobs.stage(bytes("deleted for good")), committed);
         assertThat(blobs.trash(survived)).isTrue();
         assertThat(blobs.trash(committed)).isTrue();
 
