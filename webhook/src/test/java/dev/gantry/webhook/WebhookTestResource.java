@@ -45,7 +45,7 @@ public class WebhookTestResource implements QuarkusTestResourceLifecycleManager 
                 Map.entry("gantry.webhook.promoted.negative-ttl", "1s"),
                 Map.entry("quarkus.tls.webhook.key-store.pem.0.cert", cert.toString()),
                 Map.entry("quarkus.tls.webhook.key-store.pem.0.key", key.toString()),
-                Map.entry("quarkus.tls.webhook.reload-period", "1s"),
+                Map.entry("gantry.tls.reload-period", "1s"),
                 Map.entry("quarkus.http.test-ssl-port", System.getProperty(PORT)));
     }
 

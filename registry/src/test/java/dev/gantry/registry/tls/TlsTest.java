@@ -10,9 +10,11 @@ import dev.gantry.registry.clients.ImageAssertions;
 import dev.gantry.registry.clients.OciLayout;
 import dev.gantry.registry.clients.TestImages;
 import dev.gantry.registry.clients.TestRegistry;
+import dev.gantry.tls.CertificateReload;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -23,6 +25,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The registry on HTTPS from a PEM certificate and key (the TLS registry configuration "gantry"): served to clients
- * that trust the CA, plain HTTP not served, and the files re-read without a restart. The last test swaps the
- * certificate, so the order matters.
+ * that trust the CA, plain HTTP not served, and the files reloaded without a restart when, and only when, they
+ * changed. The last tests swap the certificate, so the order matters.
  */
 @QuarkusTest
 @TestProfile(TlsTest.WithCertificate.class)
@@ -121,7 +124,7 @@ class TlsTest {
             return Map.of(
                     "quarkus.tls.gantry.key-store.pem.0.cert", setup.cert.toString(),
                     "quarkus.tls.gantry.key-store.pem.0.key", setup.key.toString(),
-                    "quarkus.tls.gantry.reload-period", "1s",
+                    "gantry.tls.reload-period", "1s",
                     "quarkus.http.test-ssl-port", Integer.toString(setup.httpsPort),
                     "quarkus.http.test-port", Integer.toString(setup.httpPort),
                     "gantry.data-dir", setup.dir.resolve("data").toString());
@@ -129,6 +132,11 @@ class TlsTest {
     }
 
     private final Setup setup = Setup.get();
+
+    @Inject
+    CertificateReload reload;
+    @Inject
+    CertificateUpdates updates;
 
     @TempDir
     Path tmp;
@@ -191,6 +199,29 @@ class TlsTest {
 
     @Test
     @Order(5)
+    void unchangedFilesAreNeverHandedToTheServerAgain() {
+        // Each hand-over drops connections accepted meanwhile (Vert.x): checking must not mean handing over.
+        await("three reload periods").during(Duration.ofMillis(3_500)).atMost(Duration.ofSeconds(5))
+                .until(() -> updates.count() == 0);
+        assertThat(reload.check()).as("a check of unchanged files").isFalse();
+        assertThat(updates.count()).isZero();
+    }
+
+    @Test
+    @Order(6)
+    void aNewKeyWithoutItsCertificateIsNotServedUntilTheCertificateFollows() throws Exception {
+        Files.copy(setup.second.serverKey(), setup.key, StandardCopyOption.REPLACE_EXISTING);
+
+        await("three reload periods").during(Duration.ofMillis(3_500)).atMost(Duration.ofSeconds(5))
+                .until(() -> updates.count() == 0);
+        HttpResponse<String> meanwhile = get(setup.first.trustingOnlyThisCa(), "/v2/");
+        assertThat(meanwhile.statusCode()).isEqualTo(200);
+        assertThat(peer(meanwhile).getSubjectX500Principal().getName()).isEqualTo("CN=first server");
+        // the swap's second half is the next test
+    }
+
+    @Test
+    @Order(7)
     void replacedCertificateAndKeyFilesAreServedToNewConnectionsWithoutARestart() throws Exception {
         assertThatThrownBy(() -> get(setup.second.trustingOnlyThisCa(), "/v2/")).as("before the swap")
                 .isInstanceOf(SSLHandshakeException.class);
@@ -208,6 +239,21 @@ class TlsTest {
                 });
         assertThatThrownBy(() -> get(setup.first.trustingOnlyThisCa(), "/v2/")).as("the first CA after the swap")
                 .isInstanceOf(SSLHandshakeException.class);
+        assertThat(updates.count()).as("hand-overs to the server").isEqualTo(1);
+    }
+
+    /** Counts the certificate hand-overs to the HTTP server (the event Quarkus' HTTP server acts on). */
+    @jakarta.inject.Singleton
+    static class CertificateUpdates {
+        private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+
+        void on(@jakarta.enterprise.event.Observes io.quarkus.tls.CertificateUpdatedEvent event) {
+            count.incrementAndGet();
+        }
+
+        int count() {
+            return count.get();
+        }
     }
 
     /** A GET on a new client, so on a new connection: the JDK client pools connections per client. */
