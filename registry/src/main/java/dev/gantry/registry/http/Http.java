@@ -30,8 +30,9 @@ final class Http {
     /** The spec's error body: {@code {"errors":[{"code","message","detail"}]}}. */
     static void sendError(RoutingContext rc, Throwable failure) {
         OciException error;
-        if (failure instanceof HttpClosedException) {
-            LOG.debugf("request %s: the client went away", (Object) rc.get(REQUEST_ID)); // not the server's fault
+        if (failure instanceof HttpClosedException || rc.response().closed()) {
+            // not the server's fault, and nobody to answer: whatever failed, failed because the connection went
+            LOG.debugf(failure, "request %s: the client went away", (Object) rc.get(REQUEST_ID));
             return;
         }
         if (failure instanceof OciException oci) {

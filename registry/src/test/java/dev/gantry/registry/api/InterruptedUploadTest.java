@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -54,5 +56,55 @@ class InterruptedUploadTest {
                 .body(Arrays.copyOfRange(content, 400_000, content.length))
                 .put(location + "?digest=" + digest).then().statusCode(201);
         assertThat(Files.readAllBytes(blob)).isEqualTo(content);
+    }
+
+    /**
+     * The registry looks a session up and opens its file before it reads a body; a client that resets the connection
+     * meanwhile must not leave the file open nor the session held, or the session refuses every later write.
+     */
+    @Test
+    void clientsThatLeaveBeforeTheirBodyIsReadLeaveNeitherAnOpenFileNorAHeldSession() throws Exception {
+        String repo = uniqueRepo("dev");
+        List<String> locations = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String location = given().post("/v2/" + repo + "/blobs/uploads/").then().statusCode(202)
+                    .extract().header("Location");
+            locations.add(location);
+            try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+                socket.setSoLinger(true, 0); // close with a reset, at once
+                OutputStream out = socket.getOutputStream();
+                out.write(("PATCH " + location + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+        }
+
+        Awaitility.await("no upload file left open").atMost(Duration.ofSeconds(10))
+                .until(() -> openUploadFiles().isEmpty());
+        byte[] content = randomBytes(1000, System.nanoTime());
+        for (String location : locations) {
+            String range = given().get(location).then().statusCode(204).extract().header("Range");
+            long held = Long.parseLong(range.substring(range.indexOf('-') + 1)) + (range.equals("0-0") ? 0 : 1);
+            given().contentType("application/octet-stream").header("Content-Range", held + "-" + (held + 999))
+                    .body(content).patch(location).then().statusCode(202);
+        }
+    }
+
+    /** Files under the store's uploads/ this process holds open (Linux: /proc/self/fd). */
+    private static List<String> openUploadFiles() throws Exception {
+        List<String> open = new ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.contains("/uploads/")) {
+                        open.add(target);
+                    }
+                } catch (java.io.IOException gone) {
+                    // closed while listed
+                }
+            }
+        }
+        return open;
     }
 }
