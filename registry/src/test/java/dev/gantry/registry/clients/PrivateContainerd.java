@@ -98,6 +98,13 @@ final class PrivateContainerd implements AutoCloseable {
         }
     }
 
+    /** The daemon's side of a failure (ctr reads content through it): its log since start, warnings and errors. */
+    private String daemonLog() {
+        return "\n\n=== containerd's log, warnings and errors ===\n" + log().lines()
+                .filter(l -> !l.contains("level=info") && !l.contains("level=debug"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
     List<String> line(String... args) {
         List<String> line = new ArrayList<>(List.of(ClientTool.CTR.require(), "--address", socket().toString()));
         line.addAll(List.of(args));
@@ -123,9 +130,10 @@ final class PrivateContainerd implements AutoCloseable {
                 List<String> dump = inNamespace(namespace, args);
                 dump.add(dump.size() - args.length + 2, "--http-dump");
                 fail("ctr failed\n" + result.describe() + "\n\n=== the same with --http-dump ===\n"
-                        + CommandRunner.run(CommandRunner.DEFAULT_TIMEOUT, Map.of(), dump).describe());
+                        + CommandRunner.run(CommandRunner.DEFAULT_TIMEOUT, Map.of(), dump).describe()
+                        + daemonLog());
             }
-            fail("ctr failed\n" + result.describe());
+            fail("ctr failed\n" + result.describe() + daemonLog());
         }
         return result;
     }
