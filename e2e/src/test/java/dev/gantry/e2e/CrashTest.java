@@ -269,19 +269,20 @@ class CrashTest {
      */
     private void promoteSomething(String backend, Random random) {
         List<Promotion> toQa = promoted.stream().filter(p -> p.to().equals("qa")).toList();
-        String id = "crash-" + backend + "-" + promotionIds.incrementAndGet();
+        int n = promotionIds.incrementAndGet(); // the id and the target tag share it: two promoters never share a tag
+        String id = "crash-" + backend + "-" + n;
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);
         Promotion intended;
         if (!toQa.isEmpty() && random.nextBoolean()) {
             Promotion from = toQa.get(random.nextInt(toQa.size()));
-            String tag = "s" + promotionIds.get();
+            String tag = "s" + n;
             body.putAll(Map.of("repository", from.repository(), "from", "qa", "to", "staging", "digest",
                     from.digest(), "targetTags", List.of(tag)));
             intended = new Promotion(id, from.repository(), "qa", "staging", tag, from.digest());
         } else if (!pushed.isEmpty()) {
             Push from = pushed.get(random.nextInt(pushed.size()));
-            String tag = "q" + promotionIds.get();
+            String tag = "q" + n;
             body.putAll(Map.of("repository", from.repository(), "from", "dev", "to", "qa", "tag", from.tag(),
                     "targetTags", List.of(tag)));
             intended = new Promotion(id, from.repository(), "dev", "qa", tag, from.digest());
