@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,10 +70,9 @@ public class UploadHandlers {
             RepositoryResolver.Target target = resolver.resolve(name);
             RepositoryName repo = target.writable();
             if (mount != null && from != null && mayMount) {
-                Digest digest = digest(mount);
-                RepositoryResolver.Target source = resolver.resolve(from);
-                if (blobService.mount(source.readable(), repo, digest)) {
-                    return new Mounted(digest);
+                MountSource source = mountSource(mount, from);
+                if (source != null && blobService.mount(source.repositories(), repo, source.digest())) {
+                    return new Mounted(source.digest());
                 }
             }
             Digest expected = digestParam == null ? null : digest(digestParam);
@@ -93,6 +93,22 @@ public class UploadHandlers {
     }
 
     private record Mounted(Digest digest) {
+    }
+
+    private record MountSource(List<RepositoryName> repositories, Digest digest) {
+    }
+
+    /**
+     * What {@code ?mount=&from=} name, or null when they name nothing this registry could mount (a malformed digest or
+     * repository, an unknown registry): the spec then has the POST start an ordinary upload, as Distribution does,
+     * rather than fail a push that would succeed without the mount.
+     */
+    private MountSource mountSource(String mount, String from) {
+        try {
+            return new MountSource(resolver.resolve(from).readable(), digest(mount));
+        } catch (OciException e) {
+            return null;
+        }
     }
 
     private record Started(Session session, Digest expected) {

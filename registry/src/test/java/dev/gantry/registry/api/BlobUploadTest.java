@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.startsWith;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Blob uploads, downloads and mounts, per the OCI distribution spec's push and pull sections. */
@@ -151,6 +152,24 @@ class BlobUploadTest {
         String digest = sha256("never pushed".getBytes());
         given().post("/v2/" + target + "/blobs/uploads/?mount=" + digest + "&from=" + uniqueRepo("dev"))
                 .then().statusCode(202).header("Location", startsWith("/v2/" + target + "/blobs/uploads/"));
+    }
+
+    @Test
+    void aMountWithArgumentsThatNameNothingFallsBackToAnUpload() {
+        String target = uniqueRepo("dev");
+        String source = uniqueRepo("dev");
+        String digest = pushBlob(source, randomBytes(2_000, 9));
+        for (String query : List.of("mount=sha256:abc&from=" + source,
+                "mount=md5:" + "0".repeat(32) + "&from=" + source, "mount=" + digest + "&from=dev/../prod/x", "mount=" + digest + "&from=nosuchregistry/app",
+                "mount=" + digest + "&from=dev", "mount=" + digest + "&from=Dev/UPPER")) {
+            Response started = given().post("/v2/" + target + "/blobs/uploads/?" + query);
+            assertThat(started.statusCode()).as("%s: %s", query, started.asString()).isEqualTo(202);
+            String location = started.header("Location");
+            assertThat(location).as(query).startsWith("/v2/" + target + "/blobs/uploads/");
+            Response finished = given().contentType("application/octet-stream").body(new byte[] {1, 2, 3})
+                    .put(location + "?digest=" + sha256(new byte[] {1, 2, 3}));
+            assertThat(finished.statusCode()).as("%s: %s", query, finished.asString()).isEqualTo(201);
+        }
     }
 
     @Test
