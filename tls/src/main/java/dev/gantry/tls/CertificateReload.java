@@ -29,13 +29,13 @@ import org.jboss.logging.Logger;
 /**
  * Serves a renewed certificate without a restart, and only a renewed one. Every {@code gantry.tls.reload-period}
  * ({@code off}: never) the PEM files of the TLS configuration the HTTP server uses
- * ({@code quarkus.http.tls-configuration-name}) are fingerprinted; only when the fingerprint changed is the configuration
- * reloaded and handed to the server, for new connections.
+ * ({@code quarkus.http.tls-configuration-name}) are fingerprinted; only when the fingerprint changed is the
+ * configuration reloaded and handed to the server, for new connections.
  * <p>
- * Why not Quarkus' own {@code quarkus.tls.<name>.reload-period}: it hands the certificate to the server at every period,
- * changed or not, and Vert.x 4.5 ({@code TCPServerBase.updateSSLOptions}) swaps in the new SSL context while it is still
- * being built — a connection accepted in that moment meets a NullPointerException and is closed. A client's push or an
- * admission call cut off once a period; now that moment comes only with a renewal.
+ * Why not Quarkus' own {@code quarkus.tls.<name>.reload-period}: it hands the certificate to the server at every
+ * period, changed or not, and Vert.x 4.5 ({@code TCPServerBase.updateSSLOptions}) swaps in the new SSL context while
+ * it is still being built: a connection accepted in that moment meets a NullPointerException and is closed. A client's
+ * push or an admission call cut off once a period; now that moment comes only with a renewal.
  */
 @Singleton
 public class CertificateReload {
@@ -86,7 +86,7 @@ public class CertificateReload {
         }
     }
 
-    /** The PEM certificate and key files of a TLS configuration ({@code key-store.pem.<index>.cert} and {@code .key}). */
+    /** The PEM certificate and key files of a TLS configuration ({@code key-store.pem.<index>.cert}, {@code .key}). */
     static List<Path> pemFiles(Config config, String name) {
         Pattern key = Pattern.compile(Pattern.quote("quarkus.tls." + name + ".key-store.pem.") + "[^.]+\\.(cert|key)");
         return StreamSupport.stream(config.getPropertyNames().spliterator(), false)
@@ -94,8 +94,8 @@ public class CertificateReload {
                 .map(p -> Path.of(config.getValue(p, String.class))).toList();
     }
 
-    /** Reloads and hands over the configuration if its files changed (what the timer runs); true when it did. */
-    public boolean check() {
+    /** Reloads and hands over the configuration if its files changed (what the timer runs): true when it did. */
+    public synchronized boolean check() {
         if (files.isEmpty()) {
             return false;
         }

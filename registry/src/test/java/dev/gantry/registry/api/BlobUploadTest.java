@@ -160,7 +160,8 @@ class BlobUploadTest {
         String source = uniqueRepo("dev");
         String digest = pushBlob(source, randomBytes(2_000, 9));
         for (String query : List.of("mount=sha256:abc&from=" + source,
-                "mount=md5:" + "0".repeat(32) + "&from=" + source, "mount=" + digest + "&from=dev/../prod/x", "mount=" + digest + "&from=nosuchregistry/app",
+                "mount=md5:" + "0".repeat(32) + "&from=" + source, "mount=" + digest + "&from=dev/../prod/x",
+                "mount=" + digest + "&from=nosuchregistry/app",
                 "mount=" + digest + "&from=dev", "mount=" + digest + "&from=Dev/UPPER")) {
             Response started = given().post("/v2/" + target + "/blobs/uploads/?" + query);
             assertThat(started.statusCode()).as("%s: %s", query, started.asString()).isEqualTo(202);
