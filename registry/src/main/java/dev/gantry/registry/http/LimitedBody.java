@@ -6,6 +6,7 @@ import dev.gantry.registry.oci.OciException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.RoutingContext;
@@ -16,7 +17,9 @@ import java.util.function.Supplier;
  * byte ceiling, checked as bytes arrive, and a minimum rate, so a client trickling bytes is cut off. The rate is
  * judged only over windows in which the server was ready to read throughout: never while the handler works or the
  * disk applies back-pressure. Either refusal pauses the request and fails the stream with an {@link OciException}
- * (413 or 408) that the handler can tell apart by {@link #refusal()}. Event-loop only, like the request itself.
+ * (413 or 408) that the handler can tell apart by {@link #refusal()}. A body whose connection closed before it was read
+ * (the handler was still looking things up) fails the stream with an {@link HttpClosedException}: Vert.x has dropped
+ * what arrived, and the request may already count as read. Event-loop only, like the request itself.
  */
 final class LimitedBody implements ReadStream<Buffer> {
     private final HttpServerRequest request;
@@ -68,6 +71,9 @@ final class LimitedBody implements ReadStream<Buffer> {
             request.handler(null);
             return this;
         }
+        if (clientGone()) {
+            return this; // the request may count as read: Vert.x would refuse the handler
+        }
         request.handler(chunk -> {
             if (finished) {
                 return;
@@ -95,6 +101,9 @@ final class LimitedBody implements ReadStream<Buffer> {
 
     @Override
     public LimitedBody endHandler(Handler<Void> handler) {
+        if (handler != null && clientGone()) {
+            return this;
+        }
         request.endHandler(handler == null ? null : v -> {
             finish();
             handler.handle(v);
@@ -112,6 +121,15 @@ final class LimitedBody implements ReadStream<Buffer> {
 
     @Override
     public LimitedBody resume() {
+        if (clientGone()) {
+            if (!finished) {
+                finish();
+                if (exceptionHandler != null) {
+                    exceptionHandler.handle(new HttpClosedException("the client closed the connection"));
+                }
+            }
+            return this;
+        }
         askForBody();
         paused = false;
         request.resume();
@@ -162,6 +180,11 @@ final class LimitedBody implements ReadStream<Buffer> {
         if (exceptionHandler != null) {
             exceptionHandler.handle(e);
         }
+    }
+
+    /** The connection closed before the body was read to its end. */
+    private boolean clientGone() {
+        return request.response().closed();
     }
 
     private void finish() {

@@ -11,7 +11,6 @@ import dev.gantry.registry.storage.StoredManifest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -116,9 +115,6 @@ public class ManifestHandlers {
      * trickles in is cut off (408).
      */
     private Future<Buffer> readBounded(RoutingContext rc, int limit) {
-        if (rc.response().closed()) { // the client left while the request waited: there is no body to read
-            return Future.failedFuture(new HttpClosedException("the client closed the connection"));
-        }
         Promise<Buffer> promise = Promise.promise();
         Buffer content = Buffer.buffer();
         LimitedBody body = new LimitedBody(rc, config.limits(), limit, () -> tooLarge(limit),

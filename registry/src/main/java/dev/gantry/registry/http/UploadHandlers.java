@@ -14,7 +14,6 @@ import dev.gantry.registry.storage.BlobStore;
 import dev.gantry.registry.storage.RepositoryName;
 import io.vertx.core.Future;
 import io.vertx.core.file.OpenOptions;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
@@ -240,11 +239,6 @@ public class UploadHandlers {
         rc.vertx().fileSystem().open(blobStore.uploadPath(session.id()).toString(), new OpenOptions().setWrite(true)
                         .setCreate(false).setTruncateExisting(false))
                 .compose(file -> {
-                    if (rc.response().closed()) {
-                        // the client left while the file opened: its body is gone (Vert.x drained it on close)
-                        return file.close().transform(v -> Future.failedFuture(
-                                new HttpClosedException("the client closed the connection")));
-                    }
                     file.setWritePos(session.size());
                     return body.pipeTo(new HashingWriteStream(file, hash));
                 })

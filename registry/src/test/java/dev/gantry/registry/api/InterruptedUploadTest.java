@@ -83,10 +83,9 @@ class InterruptedUploadTest {
                 .until(() -> openUploadFiles().isEmpty());
         byte[] content = randomBytes(1000, System.nanoTime());
         for (String location : locations) {
-            String range = given().get(location).then().statusCode(204).extract().header("Range");
-            long held = Long.parseLong(range.substring(range.indexOf('-') + 1)) + (range.equals("0-0") ? 0 : 1);
-            given().contentType("application/octet-stream").header("Content-Range", held + "-" + (held + 999))
-                    .body(content).patch(location).then().statusCode(202);
+            given().get(location).then().statusCode(204);
+            // a chunk without Content-Range appends to whatever the session holds (0 bytes, or the 4 that arrived)
+            given().contentType("application/octet-stream").body(content).patch(location).then().statusCode(202);
         }
     }
 

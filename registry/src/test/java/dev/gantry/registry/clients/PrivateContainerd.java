@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * A private containerd, as a Kubernetes node runs it but CRI disabled: own root, state and sockets in a short temp
@@ -102,7 +103,7 @@ final class PrivateContainerd implements AutoCloseable {
     private String daemonLog() {
         return "\n\n=== containerd's log, warnings and errors ===\n" + log().lines()
                 .filter(l -> !l.contains("level=info") && !l.contains("level=debug"))
-                .collect(java.util.stream.Collectors.joining("\n"));
+                .collect(Collectors.joining("\n"));
     }
 
     List<String> line(String... args) {

@@ -14,7 +14,10 @@ import dev.gantry.tls.CertificateReload;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.quarkus.tls.CertificateUpdatedEvent;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -31,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.MethodOrderer;
@@ -243,11 +247,11 @@ class TlsTest {
     }
 
     /** Counts the certificate hand-overs to the HTTP server (the event Quarkus' HTTP server acts on). */
-    @jakarta.inject.Singleton
+    @Singleton
     static class CertificateUpdates {
-        private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicInteger count = new AtomicInteger();
 
-        void on(@jakarta.enterprise.event.Observes io.quarkus.tls.CertificateUpdatedEvent event) {
+        void on(@Observes CertificateUpdatedEvent event) {
             count.incrementAndGet();
         }
 
