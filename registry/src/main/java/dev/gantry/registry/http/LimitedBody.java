@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.RoutingContext;
+import java.net.SocketException;
 import java.util.function.Supplier;
 
 /**
@@ -94,7 +95,9 @@ final class LimitedBody implements ReadStream<Buffer> {
         this.exceptionHandler = handler;
         request.exceptionHandler(handler == null ? null : e -> {
             finish();
-            handler.handle(e);
+            // the request's own socket: a reset is the client gone, as a close is (not a server error to log)
+            handler.handle(e instanceof SocketException
+                    ? new HttpClosedException("the client reset the connection: " + e.getMessage()) : e);
         });
         return this;
     }
